@@ -1,0 +1,155 @@
+"""`arena …` commands. Help texts are the documentation; user mistakes exit non-zero with one
+sentence, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from arena.bootstrap import build_services
+from arena.config import SETTINGS, load_settings
+from arena.errors import ArenaUserError
+
+APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
+
+
+class ArenaGroup(click.Group):
+    """Turns ArenaUserError into a one-sentence error and exit code 2."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except ArenaUserError as error:
+            raise click.ClickException(str(error)) from error
+        except OperationalError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise click.ClickException(f"The database cannot be reached: {reason}.") from error
+
+
+@click.group(cls=ArenaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="arena")
+def cli() -> None:
+    """Arena: ticketing intelligence for venues. Import exports, explore audiences, price events."""
+
+
+@cli.group(cls=ArenaGroup)
+def db() -> None:
+    """Manage the relational database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database named by ARENA_DATABASE_URL (SQLite file by default)."""
+    settings = load_settings()
+    from arena.storage.db import upgrade_database
+
+    upgrade_database(settings.database_url, revision)
+    click.echo(f"Database at revision {revision}: {_redacted(settings.database_url)}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the schema revision of the configured database."""
+    from arena.storage.db import current_revision
+
+    services = build_services()
+    click.echo(current_revision(services.engine) or "empty (run `arena db upgrade`)")
+
+
+@cli.command("settings")
+def settings_command() -> None:
+    """List every ARENA_* setting with its current value and what it is for."""
+    for setting in SETTINGS:
+        value = os.environ.get(setting.env) or setting.default or "(unset)"
+        click.echo(f"{setting.env}={value}\n    {setting.help}")
+
+
+@cli.command("run", context_settings={"ignore_unknown_options": True})
+@click.option("--port", default=8501, show_default=True, help="HTTP port of the dashboard.")
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def run_command(port: int, streamlit_args: tuple[str, ...]) -> None:
+    """Launch the dashboard (Streamlit). On an empty embedded database the demo loads first."""
+    services = build_services()
+    services.upgrade_schema()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_PATH),
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        *streamlit_args,
+    ]
+    raise SystemExit(subprocess.call(command))
+
+
+@cli.group(cls=ArenaGroup)
+def users() -> None:
+    """Dashboard logins: users belong to organizations and only ever see those."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--org", "orgs", multiple=True, required=True, help="Organization id (repeatable).")
+@click.option("--admin", is_flag=True, help="May manage imports of its organizations.")
+@click.password_option(help="Password (asked when omitted); at least 8 characters.")
+def users_add(username: str, orgs: tuple[str, ...], admin: bool, password: str) -> None:
+    """Create a dashboard user belonging to one or more organizations."""
+    from arena.storage.accounts import add_user
+
+    services = build_services()
+    services.upgrade_schema()
+    add_user(services.engine, username, password, list(orgs), is_admin=admin)
+    click.echo(f"User '{username}' can now log in and see: {', '.join(orgs)}")
+
+
+@cli.group(cls=ArenaGroup)
+def orgs() -> None:
+    """Organizations (clubs, venues, promoters): each one's data is invisible to the others."""
+
+
+@orgs.command("add")
+@click.argument("slug")
+@click.option("--name", help="Display name (defaults to the id).")
+def orgs_add(slug: str, name: str | None) -> None:
+    """Create an organization (id: lower-case letters, digits and dashes)."""
+    from arena.storage.accounts import ensure_organization
+
+    services = build_services()
+    services.upgrade_schema()
+    with services.engine.begin() as connection:
+        org = ensure_organization(connection, slug, name)
+    click.echo(f"Organization '{org.slug}' ({org.name}) is ready.")
+
+
+@orgs.command("list")
+def orgs_list() -> None:
+    """List organizations."""
+    from arena.storage.accounts import list_organizations
+
+    services = build_services()
+    for org in list_organizations(services.engine):
+        click.echo(f"{org.slug}\t{org.name}")
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    cli(prog_name="arena")
+
+
+if __name__ == "__main__":
+    main()

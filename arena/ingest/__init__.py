@@ -1,0 +1,1 @@
+"""Import pipeline: detection, mapping, parsing, validation and loading of ticketing exports."""

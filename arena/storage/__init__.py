@@ -1,0 +1,1 @@
+"""Storage adapters: the only code that touches SQLAlchemy, SQL dialects and Riak's HTTP API."""

@@ -1,0 +1,62 @@
+"""The `arena` command: help texts, database setup, and one-sentence errors for user mistakes."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arena.cli import cli
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("ARENA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ARENA_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+def test_help_lists_the_commands(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("db", "run", "users", "orgs", "settings"):
+        assert command in result.output
+
+
+def test_db_upgrade_creates_the_embedded_database(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "arena.db").exists()
+    assert runner.invoke(cli, ["db", "current"]).output.strip() != ""
+
+
+def test_a_bad_organization_id_is_one_sentence_and_a_failure(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["orgs", "add", "Bad Slug"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "not a valid organization id" in result.output
+
+
+def test_users_can_be_added_to_existing_organizations(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["orgs", "add", "club", "--name", "Club"]).exit_code == 0
+    result = runner.invoke(
+        cli, ["users", "add", "manager", "--org", "club", "--password", "long-password"]
+    )
+    assert result.exit_code == 0, result.output
+    duplicate = runner.invoke(
+        cli, ["users", "add", "manager", "--org", "club", "--password", "long-password"]
+    )
+    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+
+
+def test_an_unreachable_database_is_a_clear_error(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARENA_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    result = runner.invoke(cli, ["orgs", "list"])
+    assert result.exit_code != 0
+    assert "database cannot be reached" in result.output
+
+
+def test_settings_lists_every_setting(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["settings"])
+    assert "ARENA_DATABASE_URL" in result.output and "ARENA_RIAK_URL" in result.output

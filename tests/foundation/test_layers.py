@@ -1,0 +1,43 @@
+"""The dependency rule: pages and app.py go through arena.ui, features never touch storage."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN_IN_PAGES = ("arena.storage", "sqlalchemy", "requests", "psycopg2")
+FORBIDDEN_IN_FEATURES = ("streamlit", "sqlalchemy", "arena.storage", "arena.ui", "arena.bootstrap")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _violations(paths: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in paths
+        for name in sorted(_imports(path))
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
+
+
+def test_pages_and_app_never_touch_storage_directly() -> None:
+    paths = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert _violations(paths, FORBIDDEN_IN_PAGES) == []
+
+
+def test_feature_packages_never_import_streamlit_or_storage() -> None:
+    paths = [
+        path
+        for package in ("ingest", "crm", "pricing", "demo")
+        for path in sorted((ROOT / "arena" / package).rglob("*.py"))
+    ]
+    assert paths, "the feature packages exist"
+    assert _violations(paths, FORBIDDEN_IN_FEATURES) == []

@@ -1,0 +1,1 @@
+"""Test support: database fixtures and local stand-ins for third-party web services."""
