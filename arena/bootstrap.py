@@ -8,7 +8,11 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from arena.config import Settings, load_settings
+from arena.crm.profiles import ProfileStore
 from arena.storage.db import create_database_engine, upgrade_database
+from arena.storage.profiles_sql import SqlProfileStore
+from arena.storage.riak import RiakProfileStore
+from arena.storage.ticket_loader import SqlImportStore
 
 
 @dataclass
@@ -20,6 +24,22 @@ class Services:
     @cached_property
     def engine(self) -> Engine:
         return create_database_engine(self.settings.database_url)
+
+    @cached_property
+    def import_store(self) -> SqlImportStore:
+        return SqlImportStore(self.engine)
+
+    @cached_property
+    def profile_store(self) -> ProfileStore:
+        """Riak KV over HTTP when ARENA_RIAK_URL is set, else a table of the SQL database."""
+        if self.settings.riak_url:
+            return RiakProfileStore(
+                self.settings.riak_url,
+                self.settings.riak_bucket_type,
+                self.settings.riak_timeout,
+                self.settings.riak_retries,
+            )
+        return SqlProfileStore(self.engine)
 
     def upgrade_schema(self) -> None:
         upgrade_database(self.settings.database_url)

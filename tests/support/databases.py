@@ -46,6 +46,7 @@ def prepare_postgres(url: str) -> None:
 
 
 def empty_all_tables(engine: Engine) -> None:
-    names = ", ".join(table.name for table in metadata.sorted_tables)
+    """DELETE, children first: on small tables it is far quicker than TRUNCATE's fixed cost."""
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())

@@ -1,0 +1,1 @@
+"""CRM: customer profiles, enrichment, analysis, segments, scoring and prospection."""

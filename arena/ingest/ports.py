@@ -1,0 +1,84 @@
+"""What the import pipeline needs from storage, as small protocols the adapters implement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """Who imports which file for which organization and source, with which mapping."""
+
+    organization: str
+    source: str
+    vendor: str | None
+    file_name: str
+    file_hash: str
+    mapping: dict[str, Any]
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A record that was not loaded, kept whole with its reason so nothing is lost."""
+
+    line: int
+    record: dict[str, str]
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A record loaded with a repaired or emptied value."""
+
+    line: int
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+
+
+@dataclass
+class LoadSummary:
+    """What a finished import added to the database."""
+
+    import_id: int | None
+    tickets_added: int = 0
+    customers_added: int = 0
+    events_added: int = 0
+    orders_added: int = 0
+    status: str = "completed"
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class ImportWriter(Protocol):
+    """One import in progress: rows are staged chunk by chunk, then finished in one transaction
+    (or aborted, leaving the database as it was)."""
+
+    import_id: int | None
+
+    def stage(self, rows: pd.DataFrame) -> None: ...
+
+    def reject(self, rows: list[RejectedRow]) -> None: ...
+
+    def warn(self, warnings: list[Warning]) -> None: ...
+
+    def finish(self, rows_read: int, rows_loaded: int, rows_rejected: int) -> LoadSummary: ...
+
+    def abort(self, message: str) -> None: ...
+
+
+class ImportStore(Protocol):
+    def begin(self, request: ImportRequest) -> ImportWriter: ...
+
+    def find_template(self, organization: str, source: str, signature: str) -> dict | None: ...
+
+    def save_template(
+        self, organization: str, source: str, signature: str, mapping: dict[str, Any]
+    ) -> None: ...

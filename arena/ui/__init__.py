@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: cached services, session state, shared components."""
