@@ -1,0 +1,138 @@
+"""Streaming of an export's data records in chunks, setting aside blank lines and footer totals."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arena.ingest.catalogue import fold
+from arena.ingest.sniff import FileLayout, SkippedLine
+
+# A footer label: `Total`, `Totaux`, `Sous-total`, `Total général`, `Sum`, `Somme`, `Grand total`.
+_FOOTER_LABEL = re.compile(r"^(sous total|sous totaux|totaux|total|grand total|sum|somme)\b")
+
+
+@dataclass
+class RecordChunk:
+    """Consecutive data records; `rows[i]` starts on physical line `lines[i]` (1-based).
+
+    Rows are padded with "" to the number of headers. Extra cells beyond the headers are dropped
+    when empty (trailing separators) and kept when not, so such a row is longer than the headers
+    and validation can report it instead of data disappearing silently.
+    """
+
+    lines: list[int] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    skipped: list[SkippedLine] = field(default_factory=list)
+
+
+def is_footer_label(cell: str) -> bool:
+    """True for a cell that names a total line (`Total`, `Sous-total :`, `TOTAUX`, `Sum`)."""
+    return bool(_FOOTER_LABEL.match(fold(cell)))
+
+
+def iter_records(path: Path, layout: FileLayout, chunk_rows: int = 100_000) -> Iterator[RecordChunk]:
+    """Yield the records below the header, `chunk_rows` at a time, never the whole file at once.
+
+    Footer rule (conservative, data is never guessed away mid-file without a label):
+    - a row whose first non-empty cell starts with Total/Totaux/Sous-total/Grand total/Sum/Somme
+      and where at most half of the columns are filled is a footer, wherever it is;
+    - rows where at most a quarter of the columns (at least one) are filled, in a file of four
+      columns or more, are footers only when nothing but such rows and blank lines follow them
+      until the end of the file; if a normal row follows, they were data after all.
+    Undecodable bytes (a file mixing encodings after the detection sample) become U+FFFD so
+    that validation can point at the line rather than the import crashing.
+    """
+    # Building a chunk allocates many small lists that the cyclic GC would rescan again and again
+    # (measured: about 2x slower); they cannot form cycles, so the GC pauses while a chunk is
+    # built, and runs normally whenever the caller holds control.
+    collector_was_on = _pause_gc()
+    try:
+        yield from _read(path, layout, chunk_rows, collector_was_on)
+    finally:
+        _resume_gc(collector_was_on)
+
+
+def _pause_gc() -> bool:
+    was_on = gc.isenabled()
+    gc.disable()
+    return was_on
+
+
+def _resume_gc(was_on: bool) -> None:
+    if was_on:
+        gc.enable()
+
+
+def _read(
+    path: Path, layout: FileLayout, chunk_rows: int, collector_was_on: bool
+) -> Iterator[RecordChunk]:
+    width = len(layout.headers)
+    sparse_limit = max(1, width // 4) if width >= 4 else 0
+    label_limit = max(2, width // 2)
+    chunk = RecordChunk()
+    pending: list[tuple[int, list[str]]] = []  # sparse rows waiting to learn if they end the file
+    pending_blanks: list[SkippedLine] = []
+    with open(path, encoding=layout.encoding, errors="replace", newline="") as handle:
+        for _ in range(layout.header_row):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=layout.delimiter, quotechar=layout.quotechar)
+        next(reader, None)  # the header record
+        offset = layout.header_row + 1
+        consumed = reader.line_num
+        for cells in reader:
+            line = offset + consumed
+            consumed = reader.line_num
+            filled = len(cells) - cells.count("")
+            if filled <= label_limit:  # rare: only sparse rows pay for the closer look
+                texts = [cell for cell in cells if cell.strip()]
+                if not texts:
+                    skipped_blank = SkippedLine(line, "blank")
+                    (pending_blanks if pending else chunk.skipped).append(skipped_blank)
+                    continue
+                if is_footer_label(texts[0]):
+                    chunk.skipped.append(SkippedLine(line, "footer"))
+                    continue
+                if len(texts) <= sparse_limit:
+                    pending.append((line, cells))
+                    continue
+            if pending:
+                for pending_line, pending_cells in pending:
+                    _append(chunk, pending_line, pending_cells, width)
+                pending.clear()
+                chunk.skipped.extend(pending_blanks)
+                pending_blanks.clear()
+            # inlined padding: this is the per-row hot path
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+            elif len(cells) > width:
+                while len(cells) > width and not cells[-1]:
+                    cells.pop()
+            chunk.lines.append(line)
+            chunk.rows.append(cells)
+            if len(chunk.rows) >= chunk_rows:
+                _resume_gc(collector_was_on)
+                yield chunk
+                _pause_gc()
+                chunk = RecordChunk()
+    chunk.skipped.extend(SkippedLine(line, "footer") for line, _ in pending)
+    chunk.skipped.extend(pending_blanks)
+    chunk.skipped.sort(key=lambda skipped: skipped.line)
+    _resume_gc(collector_was_on)
+    if chunk.rows or chunk.skipped:
+        yield chunk
+
+
+
+def _append(chunk: RecordChunk, line: int, cells: list[str], width: int) -> None:
+    """Pad a row to the header width; drop only empty cells beyond it (off the hot path)."""
+    if len(cells) < width:
+        cells.extend([""] * (width - len(cells)))
+    while len(cells) > width and not cells[-1]:
+        cells.pop()
+    chunk.lines.append(line)
+    chunk.rows.append(cells)
