@@ -12,6 +12,8 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from arena.bootstrap import build_services
+from arena.commands.imports import import_group, inspect_command
+from arena.commands.price import price
 from arena.config import SETTINGS, load_settings
 from arena.errors import ArenaUserError
 
@@ -139,6 +141,11 @@ def orgs_list() -> None:
     services = build_services()
     for org in list_organizations(services.engine):
         click.echo(f"{org.slug}\t{org.name}")
+
+
+cli.add_command(inspect_command)
+cli.add_command(import_group)
+cli.add_command(price)
 
 
 def _redacted(url: str) -> str:

@@ -281,7 +281,11 @@ class SqlImportWriter:
         try:
             with self.engine.begin() as connection:
                 org = find_organization(connection, self.request.organization)
-                source_id = ensure_source(connection, org.id, self.request.source, self.request.vendor)
+                source_id = connection.execute(
+                    select(ticketing_sources.c.id)
+                    .where(ticketing_sources.c.organization_id == org.id)
+                    .where(ticketing_sources.c.name == self.request.source)
+                ).scalar()  # the failure must not leave a new source behind
                 connection.execute(
                     insert(imports).values(
                         organization_id=org.id, source_id=source_id,

@@ -1,0 +1,226 @@
+"""`arena inspect` and `arena import …`: the import pipeline for scripts and automation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from arena.bootstrap import build_services
+from arena.errors import ArenaUserError
+
+
+def _fail_on_user_error(function):  # type: ignore[no-untyped-def]
+    """Every user mistake becomes one sentence on stderr and a non-zero exit."""
+
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return function(*args, **kwargs)
+        except ArenaUserError as error:
+            raise click.ClickException(str(error)) from error
+        except (UnicodeDecodeError, LookupError) as error:
+            raise click.ClickException(f"The file cannot be read with this encoding: {error}.") from error
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+def _emit(payload: dict[str, Any], output_format: str, text_lines: list[str]) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(payload, ensure_ascii=False, default=str, indent=2))
+    else:
+        for line in text_lines:
+            click.echo(line)
+
+
+@click.command("inspect")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--encoding", help="Override the detected encoding (e.g. cp1252, utf-8).")
+@click.option("--delimiter", help="Override the detected delimiter (use 'tab' for a tab).")
+@click.option("--header-row", type=int, help="0-based physical line of the header row.")
+@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text",
+              show_default=True)
+@_fail_on_user_error
+def inspect_command(
+    path: Path, encoding: str | None, delimiter: str | None, header_row: int | None,
+    output_format: str,
+) -> None:
+    """Detect a file's encoding, delimiter and header row and suggest a mapping of its columns."""
+    from arena.ingest.mapping import inspect_file
+
+    if not path.exists():
+        raise ArenaUserError(f"The file {path} does not exist.")
+    payload = inspect_file(
+        path, encoding=encoding, delimiter=_delimiter(delimiter), header_row=header_row
+    )
+    lines = [
+        f"encoding {payload['encoding']}, delimiter {payload['delimiter']!r}, "
+        f"header on line {payload['header_row'] + 1}, vendor {payload['vendor'] or 'unknown'}",
+        *(
+            f"  {c['index']:>3} {c['header']:<30} -> {c['field'] or '-':<22} "
+            f"{c['confidence']:.2f}  {', '.join(c['samples'][:3])}"
+            for c in payload["columns"]
+        ),
+    ]
+    _emit(payload, output_format, lines)
+
+
+class _ImportGroup(click.Group):
+    """`arena import PATH …` imports a file; `arena import undo|list|show …` manage imports."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in ("-h", "--help"):
+            args = ["file", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("import", cls=_ImportGroup)
+def import_group() -> None:
+    """Import a ticketing export (`arena import PATH --org ORG`), or list, show and undo imports.
+
+    Every data record is loaded or rejected with its reason: rows_read = rows_loaded +
+    rows_rejected. Re-importing the same file changes nothing. An import is one transaction.
+    """
+
+
+@import_group.command("file")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org", required=True, help="Organization id the tickets belong to.")
+@click.option("--source", help="Ticketing system the file comes from (default: csv).")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON: {"columns": {"<index or header>": "<field>"}, "constants": {...}}.')
+@click.option("--const", "constants", multiple=True, metavar="FIELD=VALUE",
+              help="A value for a field the file lacks (repeatable), e.g. event_name='Gala'.")
+@click.option("--encoding", help="Override the detected encoding.")
+@click.option("--delimiter", help="Override the detected delimiter ('tab' for a tab).")
+@click.option("--header-row", type=int, help="0-based physical line of the header row.")
+@click.option("--dry-run", is_flag=True, help="Validate and report without writing anything.")
+@click.option("--month-first", is_flag=True, help="Dates are month/day (default: inferred).")
+@click.option("--cents", is_flag=True, help="Prices are in cents.")
+@click.option("--user", help="Who runs the import (recorded).")
+@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text",
+              show_default=True)
+@_fail_on_user_error
+def import_file(
+    path: Path, org: str, source: str | None, mapping_file: Path | None,
+    constants: tuple[str, ...], encoding: str | None, delimiter: str | None,
+    header_row: int | None, dry_run: bool, month_first: bool, cents: bool, user: str | None,
+    output_format: str,
+) -> None:
+    """Import one CSV export for an organization."""
+    from arena.ingest.mapping import Mapping
+    from arena.ingest.service import ImportOptions, run_import
+    from arena.ingest.sniff import detect_layout
+    from arena.ingest.validation import ParseOptions
+
+    if not path.exists():
+        raise ArenaUserError(f"The file {path} does not exist.")
+    services = build_services()
+    services.upgrade_schema()
+    mapping = None
+    if mapping_file is not None:
+        layout = detect_layout(
+            path, encoding=encoding, delimiter=_delimiter(delimiter), header_row=header_row
+        )
+        try:
+            data = json.loads(mapping_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ArenaUserError(f"The mapping file {mapping_file} is not valid JSON: {error}.") from error
+        try:
+            mapping = Mapping.from_json(data, layout.headers)
+        except ValueError as error:
+            raise ArenaUserError(str(error)) from error
+    options = ImportOptions(
+        organization=org,
+        source=source,
+        mapping=mapping,
+        constants=_constants(constants),
+        encoding=encoding,
+        delimiter=_delimiter(delimiter),
+        header_row=header_row,
+        dry_run=dry_run,
+        user=user,
+        parse=ParseOptions(day_first=False if month_first else None, price_in_cents=cents),
+        chunk_rows=services.settings.import_chunk_rows,
+    )
+    progress = None
+    if output_format == "text" and sys.stderr.isatty():
+        def progress(rows: int, rate: float) -> None:
+            click.echo(f"\r{rows:,} rows ({rate:,.0f} rows/s)", nl=False, err=True)
+    report = run_import(path, options, None if dry_run else services.import_store, progress)
+    payload = report.to_json()
+    lines = [
+        f"{'Dry run' if dry_run else f'Import {report.import_id}'}: {report.rows_read} rows read, "
+        f"{report.rows_loaded} loaded, {report.rows_rejected} rejected, "
+        f"{len(report.warnings)} warnings ({report.seconds:.1f} s)",
+        *(f"  line {r['line']}: {r['code']}: {r['message']}" for r in report.rejected[:20]),
+    ]
+    if len(report.rejected) > 20:
+        lines.append(f"  … and {len(report.rejected) - 20} more rejected rows")
+    _emit(payload, output_format, lines)
+
+
+@import_group.command("undo")
+@click.argument("import_id", type=int)
+@click.option("--org", required=True, help="Organization id of the import.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_fail_on_user_error
+def import_undo(import_id: int, org: str, yes: bool) -> None:
+    """Remove exactly what one import added (tickets, orders, new customers, new events)."""
+    from arena.storage.ticket_loader import undo_import
+
+    if not yes:
+        click.confirm(f"Undo import {import_id} of {org}?", abort=True)
+    services = build_services()
+    removed = undo_import(services.engine, org, import_id)
+    click.echo(
+        f"Import {import_id} undone: "
+        + ", ".join(f"{count} {name}" for name, count in removed.items() if count)
+    )
+
+
+@import_group.command("list")
+@click.option("--org", required=True, help="Organization id.")
+@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text")
+@_fail_on_user_error
+def import_list(org: str, output_format: str) -> None:
+    """List the imports of an organization, newest first."""
+    from arena.storage.import_history import list_imports
+
+    services = build_services()
+    rows = list_imports(services.engine, org)
+    _emit(
+        {"imports": rows},
+        output_format,
+        [
+            f"{r['id']:>5} {r['status']:<9} {r['file_name']:<40} read {r['rows_read']:>8} "
+            f"loaded {r['rows_loaded']:>8} rejected {r['rows_rejected']:>6}  {r['created_at']}"
+            for r in rows
+        ],
+    )
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}.get(value, value)
+
+
+def _constants(pairs: tuple[str, ...]) -> dict[str, str]:
+    constants = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ArenaUserError(f"--const needs FIELD=VALUE, got '{pair}'.")
+        field, value = pair.split("=", 1)
+        constants[field.strip()] = value.strip()
+    from arena.ingest.catalogue import FIELDS
+
+    known = {f.name for f in FIELDS}
+    unknown = sorted(set(constants) - known)
+    if unknown:
+        raise ArenaUserError(f"Unknown field(s) in --const: {', '.join(unknown)}.")
+    return constants
