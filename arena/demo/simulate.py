@@ -1,0 +1,511 @@
+"""Simulation of each organization's events, sales, buyers and season tickets from its scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from arena.demo.demand import simulate_category_sales
+from arena.demo.people import AudienceProfile, draw_people
+from arena.demo.scenarios import Category, ClubScenario, RaceScenario, TheatreScenario, Venue
+
+ORDER_SIZES = np.array([1, 2, 3, 4, 5, 6, 8, 10, 12, 15])
+ORDER_SIZE_PROBABILITIES = np.array([0.33, 0.36, 0.10, 0.12, 0.03, 0.03, 0.01, 0.01, 0.005, 0.005])
+GROUP_ORDER_MIN_SIZE = 8
+# Hours of purchase: web sales peak at lunch and in the evening, counters follow opening hours.
+WEB_HOURS = np.arange(24)
+WEB_HOUR_WEIGHTS = np.array([2, 1, .5, .3, .2, .3, 1, 2, 3, 4, 5, 6, 8, 8, 6, 5, 5, 6, 7, 8, 9, 9, 7, 4.])
+
+
+@dataclass
+class CustomerPool:
+    """Buyers of one organization with a buy-till-you-die life: they join, buy, and drop out.
+
+    Purchase propensity is Gamma(shape, scale) across people (Pareto/NBD heterogeneity); each
+    period a living customer dies with a Beta-distributed probability (BG/NBD style).
+    """
+
+    people: pd.DataFrame
+    propensity: np.ndarray
+    join_period: np.ndarray
+    leave_period: np.ndarray
+    _cdf_cache: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, size: int, *, periods: int, audience: AudienceProfile,
+             venue: Venue, reference_year: int, propensity_shape: float, dropout_a: float,
+             dropout_b: float, initial_share: float) -> CustomerPool:
+        people = draw_people(rng, size, venue_lat=venue.latitude, venue_lon=venue.longitude,
+                             profile=audience, reference_year=reference_year)
+        propensity = rng.gamma(propensity_shape, 1.0 / propensity_shape, size)
+        join = np.where(rng.random(size) < initial_share, 0,
+                        rng.integers(1, max(periods, 2), size))
+        lifetime = rng.geometric(rng.beta(dropout_a, dropout_b, size))
+        return cls(people, propensity, join, join + lifetime)
+
+    def _active(self, period: int) -> tuple[np.ndarray, np.ndarray]:
+        if period not in self._cdf_cache:
+            active = np.flatnonzero((self.join_period <= period) & (self.leave_period > period))
+            cdf = np.cumsum(self.propensity[active])
+            self._cdf_cache[period] = (active, cdf / cdf[-1])
+        return self._cdf_cache[period]
+
+    def pick(self, rng: np.random.Generator, period: int, count: int) -> np.ndarray:
+        """Buyers of `count` orders, with replacement, in proportion to their propensity."""
+        active, cdf = self._active(period)
+        return active[np.minimum(np.searchsorted(cdf, rng.random(count)), len(active) - 1)]
+
+    def pick_distinct(self, rng: np.random.Generator, period: int, count: int) -> np.ndarray:
+        """`count` different buyers (one registration each), weighted by propensity."""
+        active, _ = self._active(period)
+        keys = np.log(self.propensity[active]) + rng.gumbel(size=len(active))
+        count = min(count, len(active))
+        return active[np.argpartition(-keys, count - 1)[:count]] if count else active[:0]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One dated event (match, performance, race) with the categories on sale."""
+
+    key: str
+    name: str
+    starts_at: datetime
+    venue: str
+    season: str
+    period: int
+    categories: tuple[Category, ...]
+    attractiveness: float
+    shock: float
+
+
+@dataclass
+class SaleContext:
+    """What an event's ticket rows need beyond its sales: tariffs, channels, ids."""
+
+    tariffs: tuple[tuple[str, float, float], ...]
+    group_tariff: tuple[str, float] | None
+    channels: tuple[tuple[str, float], ...]
+    currency: str = "EUR"
+    next_order_id: int = 100_000
+
+
+def _order_sizes(rng: np.random.Generator, tickets: int, single: bool) -> np.ndarray:
+    if single:
+        return np.ones(tickets, dtype=np.int64)
+    sizes = rng.choice(ORDER_SIZES, size=tickets, p=ORDER_SIZE_PROBABILITIES)
+    total = np.cumsum(sizes)
+    last = int(np.searchsorted(total, tickets))
+    sizes = sizes[: last + 1].copy()
+    sizes[-1] -= int(total[last]) - tickets
+    return sizes
+
+
+def build_ticket_rows(rng: np.random.Generator, event: EventSpec, tickets: np.ndarray,
+                      prices: np.ndarray, pool: CustomerPool, context: SaleContext,
+                      seat_offsets: np.ndarray, *, one_per_buyer: bool = False,
+                      seat_labels: bool = True) -> pd.DataFrame:
+    """Turn day × category ticket counts into one canonical row per ticket."""
+    horizon = tickets.shape[0] - 1
+    day_idx, cat_idx, sizes_list = [], [], []
+    for day, cat in zip(*np.nonzero(tickets), strict=True):
+        sizes = _order_sizes(rng, int(tickets[day, cat]), one_per_buyer)
+        sizes_list.append(sizes)
+        day_idx.append(np.full(len(sizes), day))
+        cat_idx.append(np.full(len(sizes), cat))
+    if not sizes_list:
+        return pd.DataFrame()
+    sizes = np.concatenate(sizes_list)
+    order_day, order_cat = np.concatenate(day_idx), np.concatenate(cat_idx)
+    n_orders = len(sizes)
+    order_ids = context.next_order_id + np.arange(n_orders)
+    context.next_order_id += n_orders + int(rng.integers(0, 50))
+    if one_per_buyer:
+        buyers = pool.pick_distinct(rng, event.period, n_orders)
+        if len(buyers) < n_orders:
+            buyers = np.concatenate([buyers, pool.pick(rng, event.period, n_orders - len(buyers))])
+        buyers = buyers[rng.permutation(n_orders)]
+    else:
+        buyers = pool.pick(rng, event.period, n_orders)
+
+    days_before = horizon - order_day
+    channel_names = [c[0] for c in context.channels]
+    channel = rng.choice(channel_names, size=n_orders, p=[c[1] for c in context.channels])
+    # Walk-up sales: on the last day half of the orders are made at the counter.
+    walk_up = (days_before <= 1) & (rng.random(n_orders) < 0.5) & (len(channel_names) > 1)
+    channel = np.where(walk_up, channel_names[min(1, len(channel_names) - 1)], channel)
+    hours = rng.choice(WEB_HOURS, size=n_orders, p=WEB_HOUR_WEIGHTS / WEB_HOUR_WEIGHTS.sum())
+    counter = channel == channel_names[min(1, len(channel_names) - 1)]
+    hours = np.where(counter & (len(channel_names) > 1), rng.integers(10, 19, n_orders), hours)
+    hours = np.where(days_before == 0, rng.integers(8, max(9, event.starts_at.hour), n_orders), hours)
+    event_day = pd.Timestamp(event.starts_at.date())
+    purchased = (event_day - pd.to_timedelta(days_before, unit="D")
+                 + pd.to_timedelta(hours, unit="h")
+                 + pd.to_timedelta(rng.integers(0, 3600, n_orders), unit="s"))
+
+    ticket_order = np.repeat(np.arange(n_orders), sizes)
+    n_tickets = len(ticket_order)
+    t_cat = order_cat[ticket_order]
+    t_day = order_day[ticket_order]
+    tariff_names = np.array([t[0] for t in context.tariffs], dtype=object)
+    tariff_factors = np.array([t[1] for t in context.tariffs])
+    tariff_pick = rng.choice(len(context.tariffs), size=n_tickets, p=[t[2] for t in context.tariffs])
+    tariff = tariff_names[tariff_pick]
+    factor = tariff_factors[tariff_pick]
+    if context.group_tariff is not None:
+        group = sizes[ticket_order] >= GROUP_ORDER_MIN_SIZE
+        tariff = np.where(group, context.group_tariff[0], tariff)
+        factor = np.where(group, context.group_tariff[1], factor)
+    price = np.round(prices[t_day, t_cat] * factor * 2) / 2
+
+    rank_in_cat = pd.Series(np.arange(n_tickets)).groupby(t_cat).cumcount().to_numpy()
+    seat_number = seat_offsets[t_cat] + rank_in_cat
+    seat_offsets += np.bincount(t_cat, minlength=len(seat_offsets))
+    category_names = np.array([c.name for c in event.categories], dtype=object)
+    seat: np.ndarray | str = ""
+    if seat_labels:
+        seat = (pd.Series(category_names[t_cat]) + " - Bloc " + (seat_number // 500 + 1).astype(str)
+                + " - Rang " + ((seat_number % 500) // 25 + 1).astype(str)
+                + " - Place " + (seat_number % 25 + 1).astype(str)).to_numpy()
+
+    person = pool.people.iloc[buyers[ticket_order]]
+    rank_in_order = pd.Series(np.arange(n_tickets)).groupby(ticket_order).cumcount().to_numpy()
+    return pd.DataFrame({
+        "event_key": event.key, "event_name": event.name, "event_date": event.starts_at,
+        "venue": event.venue, "season": event.season,
+        "ticket_id": [f"{o}-{r + 1:02d}" for o, r in zip(order_ids[ticket_order], rank_in_order,
+                                                             strict=True)],
+        "order_id": order_ids[ticket_order], "price": price, "currency": context.currency,
+        "category": category_names[t_cat], "tariff": tariff, "channel": channel[ticket_order],
+        "purchase_date": purchased[ticket_order], "seat": seat,
+        "customer_index": buyers[ticket_order],
+        "customer_email": person["email"].to_numpy(),
+        "customer_last_name": person["last_name"].to_numpy(),
+        "customer_first_name": person["first_name"].to_numpy(),
+        "customer_birth_date": person["birth_date"].to_numpy(),
+        "customer_phone": person["phone"].to_numpy(),
+        "customer_address": person["address"].to_numpy(),
+        "customer_postal_code": person["postal_code"].to_numpy(),
+        "customer_city": person["city"].to_numpy(),
+        "customer_country": person["country"].to_numpy(),
+        "customer_gender": person["sex"].to_numpy(),
+    })
+
+
+def schedule_rows(event: EventSpec, organization: str, tickets: np.ndarray, prices: np.ndarray,
+                  demand: np.ndarray, capacity: np.ndarray) -> pd.DataFrame:
+    """Observed daily price schedule and sales of one event, plus the true uncensored demand."""
+    days, cats = tickets.shape
+    horizon = days - 1
+    sold_before = np.vstack([np.zeros(cats, dtype=np.int64), np.cumsum(tickets, axis=0)[:-1]])
+    day_grid = np.repeat(np.arange(days), cats)
+    event_day = pd.Timestamp(event.starts_at.date())
+    return pd.DataFrame({
+        "organization_slug": organization, "event_key": event.key,
+        "category": np.tile([c.name for c in event.categories], days),
+        "sale_date": event_day - pd.to_timedelta(horizon - day_grid, unit="D"),
+        "days_before": horizon - day_grid, "price": prices.ravel(),
+        "tickets_sold": tickets.ravel(), "capacity_for_sale": np.tile(capacity, days),
+        "sold_out_before_day": (sold_before >= capacity).ravel(),
+        "sold_out_by_end_of_day": (np.cumsum(tickets, axis=0) >= capacity).ravel(),
+        "truth_expected_demand": demand.ravel().round(3),
+    })
+
+
+def renewal_intercept(linear_part: np.ndarray, target_renewal: float) -> float:
+    """Intercept that makes the mean renewal probability equal `target_renewal` (bisection)."""
+    low, high = -20.0, 20.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if np.mean(1 / (1 + np.exp(-(middle + linear_part)))) < target_renewal:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+@dataclass
+class OrganizationData:
+    """Everything one organization's simulation produced besides its ticket rows."""
+
+    events: list[dict] = field(default_factory=list)
+    schedules: list[pd.DataFrame] = field(default_factory=list)
+    subscriptions: list[pd.DataFrame] = field(default_factory=list)
+    truth: dict = field(default_factory=dict)
+
+
+def _scaled(categories: tuple[Category, ...], scale: float) -> tuple[Category, ...]:
+    return tuple(
+        Category(c.name, max(1, round(c.capacity * scale)), c.list_price, c.elasticity,
+                 c.base_demand * scale, c.season_ticket_share, c.season_ticket_price)
+        for c in categories)
+
+
+def _season_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
+def _weekend_dates(rng: np.random.Generator, start: date, end: date, count: int,
+                   weekday_choices: list[int], weekday_p: list[float]) -> list[date]:
+    span = (end - start).days
+    anchors = np.sort(rng.choice(np.arange(0, span, 7), size=count, replace=False))
+    chosen = []
+    for anchor in anchors:
+        day = start + timedelta(days=int(anchor))
+        target = int(rng.choice(weekday_choices, p=weekday_p))
+        chosen.append(day + timedelta(days=(target - day.weekday()) % 7))
+    return chosen
+
+
+def _event_record(org: str, event: EventSpec, capacity: np.ndarray, list_prices: np.ndarray,
+                  held: np.ndarray) -> list[dict]:
+    return [{
+        "organization_slug": org, "event_key": event.key, "event_name": event.name,
+        "event_date": event.starts_at, "venue": event.venue, "season": event.season,
+        "category": c.name, "capacity": int(cap + h), "capacity_for_sale": int(cap),
+        "season_tickets_held": int(h), "list_price": float(p),
+    } for c, cap, p, h in zip(event.categories, capacity, list_prices, held, strict=True)]
+
+
+def simulate_club(rng: np.random.Generator, scenario: ClubScenario, scale: float,
+                  data: OrganizationData) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Seasons of home matches: season-ticket holders with renewals, then single-ticket sales."""
+    categories = _scaled(scenario.categories, scale)
+    n_seasons = len(scenario.seasons)
+    expected_tickets = sum(c.base_demand for c in categories) * len(scenario.opponents) * n_seasons
+    pool = CustomerPool.draw(
+        rng, max(50, int(expected_tickets * scenario.customer_pool_per_ticket)), periods=n_seasons,
+        audience=scenario.audience, venue=scenario.venue, reference_year=scenario.seasons[-1],
+        propensity_shape=0.6, dropout_a=2.0, dropout_b=5.0, initial_share=0.6)
+    context = SaleContext(scenario.tariffs, scenario.group_tariff, scenario.channels,
+                          next_order_id=int(rng.integers(160_000_000, 170_000_000)))
+    holders = _initial_holders(rng, scenario, categories)
+    coefficients = scenario.renewal_coefficients
+    truth = {"categories": [c.__dict__ for c in scenario.categories],
+             "opponents": dict(scenario.opponents), "weekday_effect": scenario.weekday_effect,
+             "month_effect": scenario.month_effect, "event_shock_sd": scenario.event_shock_sd,
+             "booking_curve": scenario.curve.__dict__, "price_rules": scenario.rules.__dict__,
+             "season_list_price_growth": scenario.season_list_price_growth,
+             "customer_pool": {"size": len(pool.people), "propensity_gamma_shape": 0.6,
+                               "dropout_beta": [2.0, 5.0], "initial_share": 0.6},
+             "renewal": {"coefficients": coefficients, "target_churn": scenario.target_churn,
+                         "seasons": []}, "event_shocks": {}}
+    reference_prices = np.array([c.list_price for c in categories])
+    elasticities = np.array([c.elasticity for c in categories])
+    for period, start_year in enumerate(scenario.seasons):
+        season = _season_label(start_year)
+        list_prices = np.round(reference_prices * (1 + scenario.season_list_price_growth) ** period)
+        held = np.bincount(holders["category_index"], minlength=len(categories))
+        capacity = np.maximum(np.array([c.capacity for c in categories]) - held, 0)
+        dates = _weekend_dates(rng, date(start_year, 8, 5), date(start_year + 1, 5, 20),
+                               len(scenario.opponents), [5, 6, 4, 2], [0.5, 0.3, 0.1, 0.1])
+        order = rng.permutation(len(scenario.opponents))
+        attendance = rng.beta(9, 2, len(holders))
+        for match_number, (day, opponent_index) in enumerate(zip(dates, order, strict=True)):
+            opponent, strength = scenario.opponents[opponent_index]
+            kickoff = datetime(day.year, day.month, day.day, 21 if day.weekday() < 5 else 17)
+            shock = float(rng.normal(0, scenario.event_shock_sd))
+            attractiveness = (strength + scenario.weekday_effect[day.weekday()]
+                              + scenario.month_effect.get(day.month, 0.0) + shock)
+            event = EventSpec(f"{scenario.slug}-{season}-J{match_number + 1:02d}",
+                              f"{scenario.name} - {opponent}", kickoff, scenario.venue.name,
+                              season, period, categories, attractiveness, shock)
+            truth["event_shocks"][event.key] = round(shock, 4)
+            expected = np.array([c.base_demand for c in categories]) * np.exp(attractiveness)
+            tickets, prices, demand = simulate_category_sales(
+                rng, expected_demand=expected, capacity=capacity, list_price=list_prices,
+                reference_price=reference_prices, elasticity=elasticities,
+                curve=scenario.curve.shares(), rules=scenario.rules)
+            data.events += _event_record(scenario.slug, event, capacity, list_prices, held)
+            data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand,
+                                                capacity))
+            rows = build_ticket_rows(rng, event, tickets, prices, pool, context, held.copy())
+            yield season, rows
+        holders["matches_attended"] = rng.binomial(len(dates), attendance)
+        holders["season"] = season
+        data.subscriptions.append(_holder_table(scenario, holders))
+        if period + 1 < n_seasons:
+            holders, season_truth = _renew(rng, scenario, categories, holders, period)
+            truth["renewal"]["seasons"].append({"from": season, **season_truth})
+    data.truth = truth
+
+
+def _initial_holders(rng: np.random.Generator, scenario: ClubScenario,
+                     categories: tuple[Category, ...]) -> pd.DataFrame:
+    counts = [round(c.capacity * c.season_ticket_share) for c in categories]
+    people = draw_people(rng, sum(counts), venue_lat=scenario.venue.latitude,
+                         venue_lon=scenario.venue.longitude, profile=scenario.holder_audience,
+                         reference_year=scenario.seasons[0])
+    people["category_index"] = np.repeat(np.arange(len(categories)), counts)
+    people["holder_since"] = scenario.seasons[0] - rng.geometric(0.2, len(people)) + 1
+    people["reduced"] = rng.random(len(people)) < 0.15
+    return people
+
+
+def _holder_table(scenario: ClubScenario, holders: pd.DataFrame) -> pd.DataFrame:
+    season_start = int(holders["season"].iloc[0][:4]) if len(holders) else scenario.seasons[0]
+    period = scenario.seasons.index(season_start)
+    growth = np.prod([1 + g for g in scenario.season_ticket_price_growth[: period + 1]])
+    base = np.array([c.season_ticket_price for c in scenario.categories])[holders["category_index"]]
+    price = np.round(base * growth * np.where(holders["reduced"], 0.75, 1.0))
+    return pd.DataFrame({
+        "organization_slug": scenario.slug, "season": holders["season"],
+        "customer_email": holders["email"], "customer_last_name": holders["last_name"],
+        "customer_first_name": holders["first_name"], "customer_birth_date": holders["birth_date"],
+        "customer_gender": holders["sex"], "customer_phone": holders["phone"],
+        "customer_address": holders["address"], "customer_postal_code": holders["postal_code"],
+        "customer_city": holders["city"], "customer_country": holders["country"],
+        "category": np.array([c.name for c in scenario.categories])[holders["category_index"]],
+        "tariff": np.where(holders["reduced"], "Abonnement réduit", "Abonnement plein tarif"),
+        "price": price, "holder_since": _season_label_array(holders["holder_since"]),
+        "matches_attended": holders["matches_attended"],
+        "matches_in_season": len(scenario.opponents),
+    }).reset_index(drop=True)
+
+
+def _season_label_array(years: pd.Series) -> np.ndarray:
+    return np.array([_season_label(int(y)) for y in years], dtype=object)
+
+
+def _renew(rng: np.random.Generator, scenario: ClubScenario, categories: tuple[Category, ...],
+           holders: pd.DataFrame, period: int) -> tuple[pd.DataFrame, dict]:
+    """Who renews for next season (logistic model), and the newcomers who refill the stands."""
+    c = scenario.renewal_coefficients
+    season_start = scenario.seasons[period]
+    tenure = season_start - holders["holder_since"].to_numpy() + 1
+    attendance = holders["matches_attended"].to_numpy() / len(scenario.opponents)
+    distance = np.nan_to_num(holders["distance_km"].to_numpy(dtype=float), nan=500.0)
+    names = np.array([cat.name for cat in categories])[holders["category_index"]]
+    increase = scenario.season_ticket_price_growth[period + 1]
+    linear = (c["log1p_tenure"] * np.log1p(tenure) + c["attendance_rate"] * (attendance - 0.8)
+              + c["distance_per_50km"] * np.minimum(distance, 300) / 50
+              + c["price_increase"] * increase
+              + c["presidentielle"] * (names == "Présidentielle") + c["virage"] * (names == "Virage Nord")
+              + rng.normal(0, c["noise_sd"], len(holders)))
+    intercept = renewal_intercept(linear, 1 - scenario.target_churn)
+    renews = rng.random(len(holders)) < 1 / (1 + np.exp(-(intercept + linear)))
+    stayed = holders[renews].drop(columns=["matches_attended", "season"])
+    wanted = np.array([round(cat.capacity * cat.season_ticket_share) for cat in categories])
+    kept = np.bincount(stayed["category_index"], minlength=len(categories))
+    missing = np.maximum(wanted - kept, 0)
+    newcomers = draw_people(rng, int(missing.sum()), venue_lat=scenario.venue.latitude,
+                            venue_lon=scenario.venue.longitude, profile=scenario.holder_audience,
+                            reference_year=season_start + 1)
+    newcomers["category_index"] = np.repeat(np.arange(len(categories)), missing)
+    newcomers["holder_since"] = season_start + 1
+    newcomers["reduced"] = rng.random(len(newcomers)) < 0.15
+    return (pd.concat([stayed, newcomers], ignore_index=True),
+            {"intercept": round(intercept, 4), "holders": len(holders),
+             "renewed": int(renews.sum()), "churn": round(1 - renews.mean(), 4),
+             "price_increase_next": increase})
+
+
+def simulate_theatre(rng: np.random.Generator, scenario: TheatreScenario, scale: float,
+                     data: OrganizationData) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Seasons of productions in three halls, each with several performances."""
+    halls = {hall: _scaled(cats, scale) for hall, cats in scenario.halls.items()}
+    hall_names = list(halls)
+    n_seasons = len(scenario.seasons)
+    mean_perf = 7
+    expected = (sum(sum(c.base_demand for c in cats) for cats in halls.values()) / len(halls)
+                * mean_perf * scenario.productions_per_season * n_seasons)
+    pool = CustomerPool.draw(
+        rng, max(50, int(expected * scenario.customer_pool_per_ticket)), periods=n_seasons,
+        audience=scenario.audience, venue=scenario.venue, reference_year=scenario.seasons[-1],
+        propensity_shape=0.8, dropout_a=2.0, dropout_b=4.0, initial_share=0.65)
+    context = SaleContext(scenario.tariffs, None, scenario.channels,
+                          next_order_id=int(rng.integers(20_000_000, 30_000_000)))
+    titles = list(rng.permutation(scenario.show_titles))
+    truth: dict = {"halls": {h: [c.__dict__ for c in cats] for h, cats in scenario.halls.items()},
+                   "weekday_effect": scenario.weekday_effect, "booking_curve": scenario.curve.__dict__,
+                   "price_rules": scenario.rules.__dict__, "productions": {}, "event_shocks": {}}
+    for period, start_year in enumerate(scenario.seasons):
+        season = _season_label(start_year)
+        for production_number in range(scenario.productions_per_season):
+            title = str(titles.pop())
+            hall = hall_names[production_number % len(hall_names)]
+            categories = halls[hall]
+            appeal = float(rng.normal(0, scenario.attractiveness_sd))
+            performances = int(rng.integers(3, 12))
+            truth["productions"][f"{season} {title}"] = {"hall": hall, "attractiveness": round(
+                appeal, 4), "performances": performances}
+            first = date(start_year, 9, 20) + timedelta(days=int(production_number * 22
+                                                                 + rng.integers(0, 10)))
+            capacity = np.array([c.capacity for c in categories])
+            list_prices = np.array([c.list_price for c in categories])
+            elasticities = np.array([c.elasticity for c in categories])
+            for number in range(performances):
+                day = first + timedelta(days=number)
+                if day.weekday() == 0:
+                    continue  # theatres are dark on Mondays
+                starts = datetime(day.year, day.month, day.day, 16 if day.weekday() == 6 else 20)
+                shock = float(rng.normal(0, scenario.event_shock_sd))
+                attractiveness = appeal + scenario.weekday_effect.get(day.weekday(), 0.0) + shock
+                event = EventSpec(f"{scenario.slug}-{season}-P{production_number + 1:02d}-{number + 1:02d}",
+                                  title, starts, f"{scenario.venue.name} - {hall}", season, period,
+                                  categories, attractiveness, shock)
+                truth["event_shocks"][event.key] = round(shock, 4)
+                tickets, prices, demand = simulate_category_sales(
+                    rng, expected_demand=np.array([c.base_demand for c in categories])
+                    * np.exp(attractiveness), capacity=capacity, list_price=list_prices,
+                    reference_price=list_prices, elasticity=elasticities,
+                    curve=scenario.curve.shares(), rules=scenario.rules)
+                data.events += _event_record(scenario.slug, event, capacity, list_prices,
+                                             np.zeros(len(categories), dtype=int))
+                data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand,
+                                                    capacity))
+                yield season, build_ticket_rows(rng, event, tickets, prices, pool, context,
+                                                np.zeros(len(categories), dtype=np.int64))
+    data.truth = truth
+
+
+def simulate_race(rng: np.random.Generator, scenario: RaceScenario, scale: float,
+                  data: OrganizationData) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yearly editions; each runner registers once per edition, prices rise by tiers."""
+    categories = _scaled(scenario.categories, scale)
+    n_editions = len(scenario.editions)
+    expected = sum(c.base_demand for c in categories) * n_editions
+    returning = scenario.yearly_return_probability_mean
+    pool = CustomerPool.draw(
+        rng, max(50, int(expected * scenario.customer_pool_per_ticket)), periods=n_editions,
+        audience=scenario.audience, venue=scenario.venue, reference_year=scenario.editions[-1],
+        propensity_shape=1.0, dropout_a=2.0 * (1 - returning) / returning, dropout_b=2.0,
+        initial_share=0.3)
+    context = SaleContext((("Inscription", 1.0, 1.0),), None, (("Internet", 1.0),),
+                          next_order_id=int(rng.integers(600_000, 700_000)))
+    truth: dict = {"categories": [c.__dict__ for c in scenario.categories], "tiers": scenario.tiers,
+                   "edition_growth": scenario.edition_growth, "booking_curve": scenario.curve.__dict__,
+                   "event_shocks": {}}
+    list_prices = np.array([c.list_price for c in categories])
+    elasticities = np.array([c.elasticity for c in categories])
+    capacity = np.array([c.capacity for c in categories])
+    for period, year in enumerate(scenario.editions):
+        day = date(year, 10, 1) + timedelta(days=(6 - date(year, 10, 1).weekday()) % 7 + 14)
+        starts = datetime(day.year, day.month, day.day, 9)
+        shock = float(rng.normal(0, scenario.event_shock_sd))
+        attractiveness = scenario.edition_growth * period + shock
+        event = EventSpec(f"{scenario.slug}-{year}", f"{scenario.name} {year}", starts,
+                          scenario.venue.name, str(year), period, categories, attractiveness, shock)
+        truth["event_shocks"][event.key] = round(shock, 4)
+        tickets, prices, demand = simulate_category_sales(
+            rng, expected_demand=np.array([c.base_demand for c in categories])
+            * np.exp(attractiveness), capacity=capacity, list_price=list_prices,
+            reference_price=list_prices, elasticity=elasticities, curve=scenario.curve.shares(),
+            rules=None, tiers=scenario.tiers)
+        # Njuko names each distance as its own event ("Épreuve"), the date being the edition's.
+        records = _event_record(scenario.slug, event, capacity, list_prices,
+                                np.zeros(len(categories), dtype=int))
+        for record in records:
+            record["event_name"] = record["category"]
+        data.events += records
+        data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand, capacity))
+        rows = build_ticket_rows(rng, event, tickets, prices, pool, context,
+                                 np.zeros(len(categories), dtype=np.int64), one_per_buyer=True,
+                                 seat_labels=False)
+        if not rows.empty:
+            rows["event_name"] = rows["category"]
+        yield str(year), rows
+    data.truth = truth
