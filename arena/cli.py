@@ -3,6 +3,8 @@ sentence, never a traceback."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -11,9 +13,6 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError
 
-from arena.bootstrap import build_services
-from arena.commands.imports import import_group, inspect_command
-from arena.commands.price import price
 from arena.config import SETTINGS, load_settings
 from arena.errors import ArenaUserError
 
@@ -33,7 +32,35 @@ class ArenaGroup(click.Group):
             raise click.ClickException(f"The database cannot be reached: {reason}.") from error
 
 
-@click.group(cls=ArenaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyArenaGroup(ArenaGroup):
+    """Sub-commands in their own modules, imported only when used: `arena import` must not pay
+    for loading the pricing models."""
+
+    lazy_commands: dict[str, str] = {
+        "inspect": "arena.commands.imports:inspect_command",
+        "import": "arena.commands.imports:import_group",
+        "price": "arena.commands.price:price",
+        "demo": "arena.commands.demo:demo_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._available():
+            module_name, attribute = self.lazy_commands[name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
+
+    def _available(self) -> list[str]:
+        return [
+            name
+            for name, target in self.lazy_commands.items()
+            if importlib.util.find_spec(target.split(":")[0]) is not None
+        ]
+
+
+@click.group(cls=LazyArenaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="arena")
 def cli() -> None:
     """Arena: ticketing intelligence for venues. Import exports, explore audiences, price events."""
@@ -143,9 +170,13 @@ def orgs_list() -> None:
         click.echo(f"{org.slug}\t{org.name}")
 
 
-cli.add_command(inspect_command)
-cli.add_command(import_group)
-cli.add_command(price)
+
+
+def build_services():  # type: ignore[no-untyped-def]
+    """The composition root, imported when a command needs storage (keeps --help fast)."""
+    from arena.bootstrap import build_services as build
+
+    return build()
 
 
 def _redacted(url: str) -> str:

@@ -102,6 +102,8 @@ def import_group() -> None:
 @click.option("--month-first", is_flag=True, help="Dates are month/day (default: inferred).")
 @click.option("--cents", is_flag=True, help="Prices are in cents.")
 @click.option("--user", help="Who runs the import (recorded).")
+@click.option("--progress", "show_progress", is_flag=True,
+              help="Print a progress line to stderr after every chunk.")
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text",
               show_default=True)
 @_fail_on_user_error
@@ -109,7 +111,7 @@ def import_file(
     path: Path, org: str, source: str | None, mapping_file: Path | None,
     constants: tuple[str, ...], encoding: str | None, delimiter: str | None,
     header_row: int | None, dry_run: bool, month_first: bool, cents: bool, user: str | None,
-    output_format: str,
+    show_progress: bool, output_format: str,
 ) -> None:
     """Import one CSV export for an organization."""
     from arena.ingest.mapping import Mapping
@@ -148,7 +150,10 @@ def import_file(
         chunk_rows=services.settings.import_chunk_rows,
     )
     progress = None
-    if output_format == "text" and sys.stderr.isatty():
+    if show_progress:
+        def progress(rows: int, rate: float) -> None:
+            click.echo(f"progress {rows} rows {rate:.0f} rows/s", err=True)
+    elif output_format == "text" and sys.stderr.isatty():
         def progress(rows: int, rate: float) -> None:
             click.echo(f"\r{rows:,} rows ({rate:,.0f} rows/s)", nl=False, err=True)
     report = run_import(path, options, None if dry_run else services.import_store, progress)

@@ -159,6 +159,8 @@ def apply_mapping(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:
     parts left out). A constant fills the whole column, or only its empty cells when the field
     is also mapped to a column.
     """
+    if chunk.columns is not None:
+        return _apply_mapping_to_columns(chunk, mapping)
     transposed = list(zip(*chunk.rows, strict=False)) if chunk.rows else []
     count = len(chunk.rows)
     data: dict[str, Any] = {}
@@ -179,6 +181,36 @@ def apply_mapping(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:
             if constant:
                 series = series.mask(series.str.strip() == "", constant)
             data[name] = series
+        elif constant is not None:
+            data[name] = pd.Series([constant] * count, dtype="string")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(count))
+    frame["line"] = pd.Series(chunk.lines, dtype="int64")
+    return frame
+
+
+def _apply_mapping_to_columns(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:
+    """apply_mapping for a columnar chunk: column operations only, no per-row Python."""
+    columns = chunk.columns or []
+    count = len(chunk.lines)
+    data: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        indices = sorted(index for index, mapped in mapping.columns.items() if mapped == name)
+        constant = mapping.constants.get(name)
+        if indices:
+            parts = [columns[i] for i in indices if i < len(columns)]
+            if len(parts) > 1:
+                parts = [part.str.strip() for part in parts]
+            if not parts:
+                series = pd.Series([""] * count, dtype="string")
+            else:
+                series = parts[0]
+                for part in parts[1:]:
+                    joined = series + " " + part
+                    series = joined.where((series != "") & (part != ""), series + part)
+                series = series.astype("string")
+            if constant:
+                series = series.mask(series.str.strip() == "", constant)
+            data[name] = series.reset_index(drop=True)
         elif constant is not None:
             data[name] = pd.Series([constant] * count, dtype="string")
     frame = pd.DataFrame(data, index=pd.RangeIndex(count))

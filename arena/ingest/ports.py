@@ -19,6 +19,7 @@ class ImportRequest:
     file_hash: str
     mapping: dict[str, Any]
     user: str | None = None
+    expected_rows: int = 0  # an estimate from the file size, for choosing a bulk-load strategy
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class ImportWriter(Protocol):
     def finish(self, rows_read: int, rows_loaded: int, rows_rejected: int) -> LoadSummary: ...
 
     def abort(self, message: str) -> None: ...
+
+    def reset(self) -> None:
+        """Forget everything staged so far (the import starts again in the same transaction)."""
 
 
 class ImportStore(Protocol):

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from arena.ingest.catalogue import fold
 from arena.ingest.sniff import FileLayout, SkippedLine
 
@@ -28,6 +30,33 @@ class RecordChunk:
     lines: list[int] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     skipped: list[SkippedLine] = field(default_factory=list)
+    # The fast path (arena.ingest.fast_reader) fills one string Series per header instead of rows.
+    columns: list[pd.Series] | None = None
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def record_at(self, position: int) -> list[str]:
+        """The raw cells of one record, whichever representation the chunk holds."""
+        if self.columns is not None:
+            return ["" if pd.isna(v) else str(v) for v in (c.iloc[position] for c in self.columns)]
+        return self.rows[position]
+
+    @classmethod
+    def concat(cls, chunks: list[RecordChunk]) -> RecordChunk:
+        """One chunk from consecutive columnar chunks (chunks without records may be mixed in)."""
+        with_columns = [c for c in chunks if c.columns is not None and c.lines]
+        merged = cls(
+            lines=[line for c in chunks for line in c.lines],
+            skipped=[s for c in chunks for s in c.skipped],
+        )
+        if with_columns:
+            width = len(with_columns[0].columns or [])
+            merged.columns = [
+                pd.concat([c.columns[i] for c in with_columns], ignore_index=True)  # type: ignore[index]
+                for i in range(width)
+            ]
+        return merged
 
 
 def is_footer_label(cell: str) -> bool:

@@ -17,6 +17,11 @@ import pandas as pd
 
 from arena.errors import ArenaUserError
 from arena.ingest.catalogue import missing_required
+from arena.ingest.fast_reader import (
+    FastPathUnavailable,
+    fast_path_supported,
+    iter_record_columns,
+)
 from arena.ingest.mapping import Mapping, apply_mapping, header_signature, suggest_mapping
 from arena.ingest.normalize import customer_keys
 from arena.ingest.ports import ImportRequest, ImportStore, ImportWriter, RejectedRow, Warning
@@ -90,6 +95,9 @@ class NullWriter:
     def abort(self, message: str) -> None:
         return None
 
+    def reset(self) -> None:
+        return None
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -97,6 +105,17 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def estimate_rows(path: Path, layout: FileLayout, sample_bytes: int = 1 << 16) -> int:
+    """Records in the file, estimated from the size of its first lines (no full read)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        sample = handle.read(sample_bytes)
+    lines = sample.count(b"\n") - layout.header_row - 1
+    if lines <= 0 or len(sample) < sample_bytes:
+        return max(lines, 0)
+    return int(size / len(sample) * (sample.count(b"\n"))) - layout.header_row - 1
 
 
 def resolve_mapping(
@@ -168,35 +187,52 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
                 file_hash=file_sha256(path),
                 mapping=mapping_json,
                 user=options.user,
+                expected_rows=estimate_rows(path, layout),
             )
         )
-    state = ValidationState()
-    rows_read = rows_loaded = 0
-    rejected: list[RejectedRow] = []
-    warnings: list[Warning] = []
-    skipped: list[dict[str, Any]] = [asdict(s) for s in layout.skipped_lines]
+    fast = fast_path_supported(layout)
+    while True:
+        state = ValidationState()
+        rows_read = rows_loaded = 0
+        rejected: list[RejectedRow] = []
+        warnings: list[Warning] = []
+        skipped: list[dict[str, Any]] = [asdict(s) for s in layout.skipped_lines]
+        chunks = (
+            iter_record_columns(path, layout, chunk_rows=options.chunk_rows)
+            if fast
+            else iter_records(path, layout, chunk_rows=options.chunk_rows)
+        )
+        try:
+            for chunk in chunks:
+                skipped.extend(asdict(s) for s in chunk.skipped)
+                if not len(chunk):
+                    continue
+                frame = apply_mapping(chunk, mapping)
+                result = validate_chunk(frame, state, options.parse)
+                rows_read += result.rows_in
+                valid = result.valid
+                if len(valid):
+                    valid = valid.assign(customer_key=customer_keys(valid))
+                    writer.stage(valid)
+                rows_loaded += len(valid)
+                chunk_rejected = _rejected_rows(result.rejected, chunk, layout, mapping)
+                chunk_warnings = [_warning(i, mapping, layout.headers) for i in result.warnings]
+                writer.reject(chunk_rejected)
+                writer.warn(chunk_warnings)
+                rejected.extend(chunk_rejected)
+                warnings.extend(chunk_warnings)
+                if progress is not None:
+                    elapsed = time.perf_counter() - started
+                    progress(rows_read, rows_read / elapsed if elapsed else 0.0)
+            break
+        except FastPathUnavailable:
+            # An irregular record: start again with the row-by-row reader, from a clean stage.
+            writer.reset()
+            fast = False
+        except BaseException as error:
+            writer.abort(f"{type(error).__name__}: {error}")
+            raise
     try:
-        for chunk in iter_records(path, layout, chunk_rows=options.chunk_rows):
-            skipped.extend(asdict(s) for s in chunk.skipped)
-            if not chunk.rows:
-                continue
-            frame = apply_mapping(chunk, mapping)
-            result = validate_chunk(frame, state, options.parse)
-            rows_read += result.rows_in
-            valid = result.valid
-            if len(valid):
-                valid = valid.assign(customer_key=customer_keys(valid))
-                writer.stage(valid)
-            rows_loaded += len(valid)
-            chunk_rejected = _rejected_rows(result.rejected, chunk, layout, mapping)
-            chunk_warnings = [_warning(issue, mapping, layout.headers) for issue in result.warnings]
-            writer.reject(chunk_rejected)
-            writer.warn(chunk_warnings)
-            rejected.extend(chunk_rejected)
-            warnings.extend(chunk_warnings)
-            if progress is not None:
-                elapsed = time.perf_counter() - started
-                progress(rows_read, rows_read / elapsed if elapsed else 0.0)
         summary = writer.finish(rows_read, rows_loaded, len(rejected))
     except BaseException as error:
         writer.abort(f"{type(error).__name__}: {error}")
@@ -233,7 +269,7 @@ def _rejected_rows(
     position = {line: i for i, line in enumerate(chunk.lines)}
     rows = []
     for issue in issues:
-        raw = chunk.rows[position[issue.line]] if issue.line in position else []
+        raw = chunk.record_at(position[issue.line]) if issue.line in position else []
         record = {
             (layout.headers[i] if i < len(layout.headers) else f"column {i + 1}"): value
             for i, value in enumerate(raw)

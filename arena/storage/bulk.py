@@ -12,10 +12,14 @@ PostgreSQL, so a crash leaves the table exactly as it was. The table is locked f
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
+
+log = logging.getLogger(__name__)
 
 # Below this many incoming rows, per-row checks are cheaper than rebuilding indexes.
 MINIMUM_BULK_ROWS = 50_000
@@ -63,8 +67,13 @@ def bulk_load_mode(connection: Connection, table: str, incoming_rows: int) -> It
     for name, _definition in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     yield True
+    started = time.perf_counter()
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
     for _name, definition in indexes:
         connection.exec_driver_sql(definition)
+    log.debug("%.2f s: rebuilt %d indexes of %s", time.perf_counter() - started, len(indexes), table)
+    started = time.perf_counter()
     for name, definition in foreign_keys:
         connection.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    log.debug("%.2f s: validated %d foreign keys of %s", time.perf_counter() - started,
+              len(foreign_keys), table)

@@ -16,7 +16,8 @@ def create_database_engine(url: str) -> Engine:
     """An engine configured for Arena: SQLite enforces foreign keys and uses WAL; the folder of a
     SQLite file is created on first use."""
     if ensure_sqlite_folder(url):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Imports hand their connection to a writer thread, hence check_same_thread=False.
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
