@@ -1,0 +1,138 @@
+"""Cached read queries for pages; every write (import, undo) calls `clear_cached_queries()` after.
+
+Cache keys are the database URL plus plain values (organization, filters), so two databases or
+two organizations never share an entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from arena.storage import analytics
+from arena.storage.accounts import Organization, User, organizations_of
+from arena.storage.analytics import Choice, Dimension, Kpis, Scope
+from arena.storage.import_history import list_imports, rejected_rows_of, warnings_of
+from arena.storage.ticket_loader import undo_import
+from arena.ui.services import database_key, get_services
+from arena.ui.session import SessionUser
+
+_TTL_SECONDS = 600
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return get_services().engine
+
+
+def organizations_for(user: SessionUser) -> list[Organization]:
+    """Only the organizations the user belongs to (not cached: access must never be stale)."""
+    return organizations_of(_engine(), User(user.id, user.username, user.is_admin))
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _seasons(database: str, organization_id: int) -> list[Choice]:
+    return analytics.season_choices(_engine(), organization_id)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _venues(database: str, organization_id: int) -> list[Choice]:
+    return analytics.venue_choices(_engine(), organization_id)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _kpis(database: str, scope: Scope) -> Kpis:
+    return analytics.kpis(_engine(), scope)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _sales_by_day(database: str, scope: Scope) -> pd.DataFrame:
+    return analytics.sales_by_day(_engine(), scope)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _booking_curve(database: str, scope: Scope) -> pd.DataFrame:
+    return analytics.booking_curve(_engine(), scope)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _revenue_by(database: str, scope: Scope, dimension: Dimension) -> pd.DataFrame:
+    return analytics.revenue_by(_engine(), scope, dimension)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _event_table(database: str, scope: Scope) -> pd.DataFrame:
+    return analytics.event_table(_engine(), scope)
+
+
+@st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
+def _sources(database: str, organization_id: int) -> list[str]:
+    return analytics.source_names(_engine(), organization_id)
+
+
+def seasons(organization_id: int) -> list[Choice]:
+    return _seasons(database_key(), organization_id)
+
+
+def venues(organization_id: int) -> list[Choice]:
+    return _venues(database_key(), organization_id)
+
+
+def kpis(scope: Scope) -> Kpis:
+    return _kpis(database_key(), scope)
+
+
+def sales_by_day(scope: Scope) -> pd.DataFrame:
+    return _sales_by_day(database_key(), scope)
+
+
+def booking_curve(scope: Scope) -> pd.DataFrame:
+    return _booking_curve(database_key(), scope)
+
+
+def revenue_by(scope: Scope, dimension: Dimension) -> pd.DataFrame:
+    return _revenue_by(database_key(), scope, dimension)
+
+
+def event_table(scope: Scope) -> pd.DataFrame:
+    return _event_table(database_key(), scope)
+
+
+def sources(organization_id: int) -> list[str]:
+    return _sources(database_key(), organization_id)
+
+
+def imports_of(organization_slug: str) -> pd.DataFrame:
+    """The import history, newest first (not cached: it must show a running import at once)."""
+    return pd.DataFrame(list_imports(_engine(), organization_slug))
+
+
+def rejected_rows(organization_slug: str, import_id: int) -> list[dict[str, Any]]:
+    """One import's rejected rows with their reasons and original records (org-checked)."""
+    return rejected_rows_of(_engine(), organization_slug, import_id)
+
+
+def warnings(organization_slug: str, import_id: int) -> pd.DataFrame:
+    return pd.DataFrame(warnings_of(_engine(), organization_slug, import_id))
+
+
+def undo(organization_slug: str, import_id: int) -> dict[str, int]:
+    """Remove what one import added, then forget every cached figure."""
+    removed = undo_import(_engine(), organization_slug, import_id)
+    clear_cached_queries()
+    return removed
+
+
+def flatten_rejected(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rejected rows as a table: line, reason columns, then the original record's cells."""
+    reasons = ["line", "column", "value", "code", "message"]
+    flat = [
+        {**{key: row.get(key) for key in reasons}, **(row.get("record") or {})} for row in rows
+    ]
+    return pd.DataFrame(flat, columns=None if flat else reasons)
+
+
+def clear_cached_queries() -> None:
+    """After any write: figures, filters and sources are recomputed on the next render."""
+    st.cache_data.clear()

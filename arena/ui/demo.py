@@ -1,0 +1,39 @@
+"""First-run demo: load the synthetic demo data once and let the demo user in without a password."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from arena.bootstrap import Services
+from arena.storage.accounts import find_user, list_organizations
+
+DEMO_USERNAME = "demo"
+
+
+def demo_login_allowed(services: Services) -> bool:
+    """Passwordless demo login only on the embedded default database, never on a real server."""
+    settings = services.settings
+    return settings.demo_on_first_run and settings.uses_embedded_database
+
+
+def ensure_demo_loaded(services: Services) -> bool:
+    """True when the demo user exists, loading the demo first if this is an empty first run.
+
+    The demo loader belongs to `arena.demo`; it is imported lazily so the dashboard still starts
+    (with an explanation) on an installation that does not ship it.
+    """
+    if find_user(services.engine, DEMO_USERNAME) is not None:
+        return True
+    if not demo_login_allowed(services) or list_organizations(services.engine):
+        return False  # real data already there: never mix the demo into it
+    try:
+        from arena.demo.loader import load_demo  # type: ignore[import-not-found]
+    except ImportError:
+        st.info(
+            "No data yet and the demo loader is not available here: run `arena demo` in a "
+            "terminal to load the synthetic demo, or create a user with `arena users add`."
+        )
+        return False
+    with st.spinner("First run: loading the synthetic demo data (three organizations)…"):
+        load_demo(services)
+    return find_user(services.engine, DEMO_USERNAME) is not None
