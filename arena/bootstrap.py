@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from arena.config import Settings, load_settings
 from arena.crm.profiles import ProfileStore
 from arena.storage.db import create_database_engine, upgrade_database
+from arena.storage.pricing_repository import SqlPricingRepository
 from arena.storage.profiles_sql import SqlProfileStore
 from arena.storage.riak import RiakProfileStore
 from arena.storage.ticket_loader import SqlImportStore
@@ -40,6 +41,10 @@ class Services:
                 self.settings.riak_retries,
             )
         return SqlProfileStore(self.engine)
+
+    @cached_property
+    def pricing_repository(self) -> SqlPricingRepository:
+        return SqlPricingRepository(self.engine)
 
     def upgrade_schema(self) -> None:
         upgrade_database(self.settings.database_url)

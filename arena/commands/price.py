@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
+from arena.pricing.backtest import default_rules
 from arena.pricing.engine import (
     MissingOfferError,
     forecast_events,
@@ -17,6 +21,7 @@ from arena.pricing.engine import (
 from arena.pricing.history import SalesHistory, SalesHistoryError, normalize_events
 from arena.pricing.model import DemandModel
 from arena.pricing.optimizer import InfeasibleRulesError, PricingRules
+from arena.pricing.ports import PricingFrames, UnknownEventError
 
 FORECAST_COLUMNS = ["event_id", "category", "p10", "p50", "p90", "unconstrained",
                     "sellout_probability"]
@@ -53,24 +58,40 @@ def price() -> None:
 
 
 @price.command()
-@click.option("--sales", "sales_path", type=existing_file, required=True,
+@click.option("--org", "organization", default=None,
+              help="Read sales from the database for this organization (with --event) instead "
+                   "of files.")
+@click.option("--event", "event", default=None,
+              help="With --org: the event to forecast (database id or exact name).")
+@click.option("--as-of", "as_of", type=click.DateTime(), default=None,
+              help="With --org: the moment sales are read up to (default: now); events after "
+                   "it are upcoming.")
+@click.option("--sales", "sales_path", type=existing_file, default=None,
               help="Past sales: event_id, event_date, category, capacity, sale_date, "
                    "days_before, price, quantity.")
-@click.option("--events", "events_path", type=existing_file, required=True,
+@click.option("--events", "events_path", type=existing_file, default=None,
               help="Past events: event_id, event_date and any feature columns.")
-@click.option("--upcoming", "upcoming_path", type=existing_file, required=True,
+@click.option("--upcoming", "upcoming_path", type=existing_file, default=None,
               help="Events to forecast, same columns as --events.")
 @click.option("--sales-to-date", "to_date_path", type=existing_file, default=None,
               help="Sales so far of the upcoming events (sales format): in-flight forecast.")
 @click.option("--categories", "categories_path", type=existing_file, default=None,
               help="Capacity and price per upcoming event x category "
                    "(event_id, category, capacity, static_price). Default: latest seen.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="CSV to write (with --org: optional, else printed).")
 @click.option("--draws", default=2000, show_default=True, help="Monte Carlo draws per event.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same output).")
-def forecast(sales_path: Path, events_path: Path, upcoming_path: Path, to_date_path: Path | None,
-             categories_path: Path | None, out_path: Path, draws: int, seed: int) -> None:
+def forecast(organization: str | None, event: str | None, as_of: datetime | None,
+             sales_path: Path | None,
+             events_path: Path | None, upcoming_path: Path | None, to_date_path: Path | None,
+             categories_path: Path | None, out_path: Path | None, draws: int, seed: int) -> None:
     """Forecast final sales per event x category with p10/p50/p90 and sell-out probability."""
+    if organization is not None:
+        _forecast_from_database(organization, event, as_of, out_path, draws, seed)
+        return
+    _require_files(sales=sales_path, events=events_path, upcoming=upcoming_path, out=out_path)
+    assert sales_path and events_path and upcoming_path and out_path
     try:
         history = SalesHistory.from_csv(sales_path, events_path)
         model = DemandModel().fit(history)
@@ -88,25 +109,48 @@ def forecast(sales_path: Path, events_path: Path, upcoming_path: Path, to_date_p
 
 
 @price.command()
-@click.option("--sales", "sales_path", type=existing_file, required=True, help="Past sales.")
-@click.option("--events", "events_path", type=existing_file, required=True, help="Past events.")
-@click.option("--upcoming", "upcoming_path", type=existing_file, required=True,
+@click.option("--org", "organization", default=None,
+              help="Read sales, capacities and current prices from the database for this "
+                   "organization (with --event) instead of files.")
+@click.option("--event", "event", default=None,
+              help="With --org: the event to price (database id or exact name).")
+@click.option("--as-of", "as_of", type=click.DateTime(), default=None,
+              help="With --org: the moment sales are read up to (default: now); events after "
+                   "it are upcoming.")
+@click.option("--sales", "sales_path", type=existing_file, default=None, help="Past sales.")
+@click.option("--events", "events_path", type=existing_file, default=None, help="Past events.")
+@click.option("--upcoming", "upcoming_path", type=existing_file, default=None,
               help="Events to price, same columns as --events.")
-@click.option("--categories", "categories_path", type=existing_file, required=True,
+@click.option("--categories", "categories_path", type=existing_file, default=None,
               help="event_id, category, capacity, static_price, pmin, pmax, max_daily_step.")
-@click.option("--rules", "rules_path", type=existing_file, required=True,
+@click.option("--rules", "rules_path", type=existing_file, default=None,
               help='JSON: horizon_days, categories_best_to_worst, '
                    'min_ratio_between_adjacent_categories, monotone (none|never_down|never_up), '
                    'pmin, pmax, max_daily_step (optional season_ticket_price per category).')
 @click.option("--sales-to-date", "to_date_path", type=existing_file, default=None,
               help="Sales so far of the upcoming events: re-optimize the rest of the sale.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="CSV to write (with --org: optional, else printed).")
 @click.option("--explain", "explain_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write one explanation per event x category here.")
-def recommend(sales_path: Path, events_path: Path, upcoming_path: Path, categories_path: Path,
-              rules_path: Path, to_date_path: Path | None, out_path: Path,
+def recommend(organization: str | None, event: str | None, as_of: datetime | None,
+              sales_path: Path | None,
+              events_path: Path | None, upcoming_path: Path | None,
+              categories_path: Path | None, rules_path: Path | None,
+              to_date_path: Path | None, out_path: Path | None,
               explain_path: Path | None) -> None:
-    """Recommend a price per category for every day of the horizon, within the venue's rules."""
+    """Recommend a price per category for every day of the horizon, within the venue's rules.
+
+    With --org and --event the sales come from the database (rules.json optional: without it,
+    loose rules learnt from history, with the season ticket's per-event price as a floor)."""
+    if organization is not None:
+        _recommend_from_database(organization, event, as_of, rules_path, out_path,
+                                 explain_path)
+        return
+    _require_files(sales=sales_path, events=events_path, upcoming=upcoming_path,
+                   categories=categories_path, rules=rules_path, out=out_path)
+    assert sales_path and events_path and upcoming_path and categories_path and rules_path
+    assert out_path
     try:
         config = json.loads(rules_path.read_text(encoding="utf-8"))
         order = config.get("categories_best_to_worst") or None
@@ -140,3 +184,93 @@ def recommend(sales_path: Path, events_path: Path, upcoming_path: Path, categori
             f"{recommendation.event_id}: expected revenue {recommendation.expected_revenue:,.0f}"
         )
     click.echo(f"Schedule written to {out_path}")
+
+
+# ---------------------------------------------------------------------- database variant
+def _require_files(**options: Path | None) -> None:
+    missing = [f"--{name}" for name, value in options.items() if value is None]
+    if missing:
+        raise click.UsageError(
+            f"Missing option(s) {', '.join(missing)} (or read the database with --org ORG "
+            "--event EVENT)."
+        )
+
+
+def _database_workspace(organization: str, event: str | None, as_of: datetime | None
+                        ) -> tuple[PricingFrames, DemandModel, str]:
+    """The frames of the event's product line, a model fitted on its past events, the event id."""
+    from arena.bootstrap import build_services
+
+    if not event:
+        raise click.UsageError("--org needs --event (the event's id or exact name).")
+    services = build_services()
+    repository = services.pricing_repository
+    event_id, line = repository.resolve_event(organization, event)
+    frames = repository.pricing_frames(organization, line, as_of)
+    history = frames.history()
+    if len(history.event_ids) < 3:
+        raise click.ClickException(
+            f"only {len(history.event_ids)} completed event(s) with sales in this product line: "
+            "import more past sales before forecasting (at least 3)."
+        )
+    return frames, DemandModel().fit(history), event_id
+
+
+def _event_inputs(frames: PricingFrames, event_id: str) -> tuple[pd.DataFrame, SalesHistory | None]:
+    """The event's row and, when it is on sale, its sales to date (a past event is re-priced from
+    its first selling day, as before its sale)."""
+    event_row = frames.events[frames.events["event_id"] == event_id]
+    to_date = frames.sales_to_date()
+    if to_date is not None and event_id not in set(to_date.sales["event_id"]):
+        to_date = None
+    return event_row, to_date
+
+
+def _emit_table(table: pd.DataFrame, out_path: Path | None, float_format: str) -> None:
+    if out_path is None:
+        click.echo(table.to_csv(index=False, float_format=float_format), nl=False)
+    else:
+        table.to_csv(out_path, index=False, float_format=float_format)
+        click.echo(f"Written to {out_path}", err=True)
+
+
+def _forecast_from_database(organization: str, event: str | None, as_of: datetime | None,
+                            out_path: Path | None,
+                            draws: int, seed: int) -> None:
+    try:
+        frames, model, event_id = _database_workspace(organization, event, as_of)
+        event_row, to_date = _event_inputs(frames, event_id)
+        result = forecast_events(model, event_row, frames.offer, to_date, n_draws=draws,
+                                 seed=seed)
+    except (UnknownEventError, *EXPECTED_ERRORS) as error:
+        raise click.ClickException(str(error)) from None
+    _emit_table(result[FORECAST_COLUMNS], out_path, "%.4f")
+
+
+def _recommend_from_database(organization: str, event: str | None, as_of: datetime | None,
+                             rules_path: Path | None,
+                             out_path: Path | None, explain_path: Path | None) -> None:
+    try:
+        frames, model, event_id = _database_workspace(organization, event, as_of)
+        event_row, to_date = _event_inputs(frames, event_id)
+        offer = frames.offer[frames.offer["event_id"] == event_id]
+        config = json.loads(rules_path.read_text(encoding="utf-8")) if rules_path else None
+
+        def rules_for(_: str) -> PricingRules:
+            if config is not None:
+                return PricingRules.from_config(config, offer, model.categories_)
+            loose = default_rules(frames.history())
+            season = offer.set_index("category")["season_ticket_price"].reindex(
+                list(loose.categories)).fillna(0.0).to_numpy(dtype=float)
+            return replace(loose, season_ticket_price=np.minimum(season, loose.pmax))
+
+        recommendation = recommend_events(model, event_row, frames.offer, rules_for, to_date)[0]
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"rules file is not valid JSON: {error.msg}") from None
+    except (UnknownEventError, *EXPECTED_ERRORS) as error:
+        raise click.ClickException(str(error)) from None
+    _emit_table(recommendation.schedule[RECOMMEND_COLUMNS], out_path, "%.2f")
+    if explain_path is not None:
+        recommendation.explanations.assign(event_id=event_id).to_csv(
+            explain_path, index=False, float_format="%.4f")
+    click.echo(f"{event_id}: expected revenue {recommendation.expected_revenue:,.0f}", err=True)

@@ -457,3 +457,43 @@ Index(
     profile_index_entries.c.value_int,
 )
 Index("ix_profile_index_owner", profile_index_entries.c.organization_id, profile_index_entries.c.email)
+
+# --- yield management: the versioned price history of each event x category ------------------
+
+# Every accept / tweak / reject / manual edit of a revenue manager appends rows here, never updates
+# them: one save = one `version` of an event's prices (one row per category and selling day), so
+# who changed what, when and why stays readable. `days_before` null means "from now to the event".
+PRICE_DECISION_ACTIONS: tuple[str, ...] = ("recommended", "accepted", "tweaked", "rejected", "manual")
+# The actions that put a price in force (a rejected or merely shown recommendation does not).
+APPLIED_PRICE_ACTIONS: tuple[str, ...] = ("accepted", "tweaked", "manual")
+
+price_decisions = Table(
+    "price_decisions",
+    metadata,
+    _id(),
+    _org(),
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "category_id", Id, ForeignKey("seat_categories.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("version", Integer, nullable=False),
+    Column("days_before", Integer, nullable=True),
+    Column("price", Money, nullable=False),
+    Column("recommended_price", Money, nullable=True),
+    Column("action", String(20), nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("note", Text, nullable=True),
+    UniqueConstraint("event_id", "category_id", "version", "days_before"),
+    CheckConstraint(
+        "action in ('recommended', 'accepted', 'tweaked', 'rejected', 'manual')", name="action"
+    ),
+    CheckConstraint("price > 0", name="price_positive"),
+    CheckConstraint("days_before is null or days_before >= 0", name="days_before_not_negative"),
+)
+Index(
+    "ix_price_decisions_org_event",
+    price_decisions.c.organization_id,
+    price_decisions.c.event_id,
+    price_decisions.c.version,
+)
