@@ -3,7 +3,6 @@
 import streamlit as st
 
 from arena.ui import pricing
-from arena.ui.components import empty_state
 from arena.ui.context import current_filters
 from arena.ui.formatting import format_euros, format_number
 
@@ -11,16 +10,7 @@ filters = current_filters()
 st.title("Backtest")
 st.caption(filters.description)
 
-lines = pricing.product_lines(filters.organization_slug)
-if not lines:
-    empty_state(pricing.EMPTY_HEADLINE, pricing.EMPTY_NEXT_STEP)
-    st.stop()
-line = st.selectbox("Product line", lines, format_func=pricing.line_label)
-work = pricing.workspace(filters.organization_slug, line)
-if not work.ready:
-    empty_state(f"Not enough completed events yet (at least {pricing.MIN_PAST_EVENTS}).",
-                "Import the sales of more past events, or load the demo with `arena demo`.")
-    st.stop()
+work = pricing.choose_workspace(filters.organization_slug)
 
 result = pricing.backtest(work)
 st.info(result.caveat, icon="⚖️")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,33 +160,18 @@ def apply_mapping(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:
     parts left out). A constant fills the whole column, or only its empty cells when the field
     is also mapped to a column.
     """
-    if chunk.columns is not None:
-        return _apply_mapping_to_columns(chunk, mapping)
-    transposed = list(zip(*chunk.rows, strict=False)) if chunk.rows else []
-    count = len(chunk.rows)
-    data: dict[str, Any] = {}
-    for name in FIELD_NAMES:
-        indices = sorted(index for index, mapped in mapping.columns.items() if mapped == name)
-        constant = mapping.constants.get(name)
-        if indices:
-            parts = [
-                transposed[index] if index < len(transposed) else ("",) * count
-                for index in indices
-            ]
-            if len(parts) == 1:
-                values = list(parts[0])
-            else:
-                values = [" ".join(part.strip() for part in cells if part.strip())
-                          for cells in zip(*parts, strict=True)]
-            series = pd.Series(values, dtype="string")
-            if constant:
-                series = series.mask(series.str.strip() == "", constant)
-            data[name] = series
-        elif constant is not None:
-            data[name] = pd.Series([constant] * count, dtype="string")
-    frame = pd.DataFrame(data, index=pd.RangeIndex(count))
-    frame["line"] = pd.Series(chunk.lines, dtype="int64")
-    return frame
+    if chunk.columns is None:
+        # Row-by-row chunks become columns first, so both readers share one mapping path.
+        width = max((len(row) for row in chunk.rows), default=0)
+        chunk = RecordChunk(
+            lines=chunk.lines,
+            skipped=chunk.skipped,
+            columns=[
+                pd.Series(column, dtype="string")
+                for column in itertools.zip_longest(*chunk.rows, fillvalue="")
+            ] if width else [],
+        )
+    return _apply_mapping_to_columns(chunk, mapping)
 
 
 def _apply_mapping_to_columns(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:

@@ -90,6 +90,27 @@ def product_lines(organization: str) -> list[ProductLine]:
     return _product_lines(database_key(), organization, repository().data_version(organization))
 
 
+def choose_workspace(organization: str) -> PricingWorkspace:
+    """The product-line picker shared by the pricing pages; stops the page with an empty state
+    that says what to do when there is nothing to model yet."""
+    from arena.ui.components import empty_state
+
+    lines = product_lines(organization)
+    if not lines:
+        empty_state(EMPTY_HEADLINE, EMPTY_NEXT_STEP)
+        st.stop()
+    line = st.selectbox(
+        "Product line", lines, format_func=line_label,
+        help="Events sold with the same seat categories share one demand model.",
+    )
+    work = workspace(organization, line)
+    if not work.ready:
+        empty_state(f"Not enough completed events yet (at least {MIN_PAST_EVENTS}).",
+                    "Import the sales of more past events, or load the demo with `arena demo`.")
+        st.stop()
+    return work
+
+
 def workspace(organization: str, line: ProductLine) -> PricingWorkspace:
     """The fitted workspace of a product line, refitted only when the data version changes."""
     version = repository().data_version(organization)
