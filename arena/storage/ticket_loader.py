@@ -35,6 +35,7 @@ from arena.ingest.normalize import (
 )
 from arena.ingest.ports import ImportRequest, LoadSummary, RejectedRow, Warning
 from arena.storage.accounts import find_organization
+from arena.storage.analytics import refresh_sales_summary
 from arena.storage.bulk import bulk_load_mode
 from arena.storage.schema import (
     cities,
@@ -51,6 +52,7 @@ from arena.storage.schema import (
     seat_categories,
     tariffs,
     ticketing_sources,
+    tickets,
 )
 from arena.storage.sqlutil import dialect_insert, insert_ignore
 
@@ -166,7 +168,7 @@ class SqlImportWriter:
         self.postgres = engine.dialect.name == "postgresql"
         self.staged_rows = 0
         self.counts = {"tickets": 0, "events": 0, "orders": 0}
-        self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
         self._worker: threading.Thread | None = None
         self._worker_error: BaseException | None = None
         self._bulk = ExitStack()
@@ -213,7 +215,7 @@ class SqlImportWriter:
 
     # The parsing thread hands chunks to one worker thread that owns the connection, so the
     # database loads chunk N while Python parses chunk N+1 (the drivers release the GIL while a
-    # statement runs). The bounded queue keeps at most two chunks in memory.
+    # statement runs). The bounded queue lets at most one chunk wait, which bounds memory.
 
     def stage(self, rows: pd.DataFrame) -> None:
         self._submit("stage", rows)
@@ -353,6 +355,11 @@ class SqlImportWriter:
                         f"customers, {summary.events_added} new events"
                     ),
                 )
+            )
+            refresh_sales_summary(
+                self.connection,
+                self.ids.org,
+                select(tickets.c.event_id).where(tickets.c.import_id == self.ids.import_).distinct(),
             )
             self._rows_savepoint.commit()
             if not self.postgres:
@@ -748,6 +755,11 @@ def undo_import(engine: Engine, organization: str, import_id: int) -> dict[str, 
                 connection.execute(text(sql), params).rowcount or 0, 0
             )
 
+        touched_events = list(
+            connection.execute(
+                select(tickets.c.event_id).where(tickets.c.import_id == import_id).distinct()
+            ).scalars()
+        )
         run("tickets", "DELETE FROM tickets WHERE import_id = :imp AND organization_id = :org")
         run("season_tickets", "DELETE FROM season_tickets WHERE import_id = :imp AND organization_id = :org")
         run(
@@ -800,6 +812,7 @@ def undo_import(engine: Engine, organization: str, import_id: int) -> dict[str, 
             """DELETE FROM venues WHERE import_id = :imp AND organization_id = :org
                AND NOT EXISTS (SELECT 1 FROM events e WHERE e.venue_id = venues.id)""",
         )
+        refresh_sales_summary(connection, org.id, touched_events)
         connection.execute(
             update(imports).where(imports.c.id == import_id).values(status="undone")
         )

@@ -8,14 +8,24 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from arena.ingest.service import ImportOptions, run_import
 from arena.storage import analytics
 from arena.storage.accounts import ensure_organization
-from arena.storage.analytics import Scope
-from arena.storage.schema import events, seasons, venues
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.analytics import NOT_GIVEN, Scope
+from arena.storage.schema import (
+    events,
+    sales_by_event_day,
+    sales_by_event_offer,
+    sales_channels,
+    seasons,
+    seat_categories,
+    tariffs,
+    tickets,
+    venues,
+)
+from arena.storage.ticket_loader import SqlImportStore, undo_import
 
 HEADER = "Billet;Spectacle;Date représentation;Lieu;Prix;Catégorie;Tarif;Canal;Date achat;Email"
 SHOWS = [
@@ -59,7 +69,68 @@ def sales(engine: Engine, tmp_path: Path) -> tuple[int, pd.DataFrame]:
     store = SqlImportStore(engine)
     run_import(tmp_path / "opera.csv", ImportOptions(organization="opera", source="box"), store)
     run_import(tmp_path / "other.csv", ImportOptions(organization="other", source="box"), store)
+    refresh(engine, org.id, org.id + 1)
     return org.id, expected
+
+
+def refresh(engine: Engine, *organization_ids: int) -> None:
+    """What every import and undo does once its tickets are written (harmless when repeated)."""
+    with engine.begin() as connection:
+        for organization_id in organization_ids:
+            analytics.refresh_sales_summary(connection, organization_id)
+
+
+def raw_tickets(engine: Engine, organization_id: int) -> pd.DataFrame:
+    """The organization's tickets as stored, with their names: the truth every figure must match."""
+    query = (
+        select(
+            tickets.c.price, tickets.c.customer_id, tickets.c.purchased_at,
+            events.c.name.label("event"), events.c.starts_at, events.c.season_id,
+            events.c.venue_id, seat_categories.c.name.label("category"),
+            tariffs.c.name.label("tariff"), sales_channels.c.name.label("channel"),
+        )
+        .select_from(
+            tickets.join(events, events.c.id == tickets.c.event_id)
+            .outerjoin(seat_categories, seat_categories.c.id == tickets.c.category_id)
+            .outerjoin(tariffs, tariffs.c.id == tickets.c.tariff_id)
+            .outerjoin(sales_channels, sales_channels.c.id == tickets.c.channel_id)
+        )
+        .where(tickets.c.organization_id == organization_id)
+    )
+    with engine.connect() as connection:
+        frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame["price"] = frame["price"].astype(float)
+    frame["purchased_at"] = pd.to_datetime(frame["purchased_at"])
+    frame["starts_at"] = pd.to_datetime(frame["starts_at"])
+    return frame
+
+
+def assert_every_figure_matches(engine: Engine, scope: Scope, truth: pd.DataFrame) -> None:
+    """Each Overview figure for `scope` equals the same figure computed by pandas from `truth`."""
+    figures = analytics.kpis(engine, scope)
+    assert figures.tickets == len(truth)
+    assert figures.revenue == pytest.approx(truth["price"].sum())
+    assert figures.buyers == truth["customer_id"].nunique()
+    assert figures.events == truth["event"].nunique()
+    for dimension in ("category", "tariff", "channel"):
+        frame = analytics.revenue_by(engine, scope, dimension).set_index("name")
+        expected = truth.fillna({dimension: NOT_GIVEN}).groupby(dimension)["price"]
+        assert frame["tickets"].to_dict() == expected.size().to_dict()
+        assert frame["revenue"].to_dict() == pytest.approx(expected.sum().to_dict())
+    dated = truth.dropna(subset=["purchased_at"])
+    by_day = analytics.sales_by_day(engine, scope)
+    per_day = dated.groupby(dated["purchased_at"].dt.normalize())["price"]
+    assert dict(zip(by_day["day"], by_day["tickets"], strict=True)) == per_day.size().to_dict()
+    assert by_day["revenue"].sum() == pytest.approx(dated["price"].sum())
+    days = (dated["starts_at"].dt.normalize() - dated["purchased_at"].dt.normalize()).dt.days
+    curve = analytics.booking_curve(engine, scope)
+    expected_days = days.clip(lower=0, upper=365).value_counts().to_dict()
+    assert dict(zip(curve["days_before"], curve["tickets"], strict=True)) == expected_days
+    table = analytics.event_table(engine, scope).set_index("event")
+    assert table["sold"].to_dict() == truth.groupby("event").size().to_dict()
+    assert table["revenue"].to_dict() == pytest.approx(
+        truth.groupby("event")["price"].sum().to_dict()
+    )
 
 
 def test_headline_figures_match_the_imported_tickets(engine: Engine, sales) -> None:  # type: ignore[no-untyped-def]
@@ -129,3 +200,71 @@ def test_an_organization_never_sees_another_ones_tickets(engine: Engine, sales) 
     assert table["sold"].sum() == len(expected)  # the other club's identical shows are not here
     assert analytics.source_names(engine, org_id) == ["box"]
     assert analytics.kpis(engine, Scope(org_id + 1000)).tickets == 0
+
+
+def test_every_figure_equals_the_raw_tickets_in_every_scope(engine: Engine, sales) -> None:  # type: ignore[no-untyped-def]
+    org_id, _ = sales
+    truth = raw_tickets(engine, org_id)
+    assert_every_figure_matches(engine, Scope(org_id), truth)
+    for season_id in truth["season_id"].unique():
+        season = truth[truth["season_id"] == season_id]
+        assert_every_figure_matches(engine, Scope(org_id, season_id=int(season_id)), season)
+        for venue_id in season["venue_id"].unique():
+            both = season[season["venue_id"] == venue_id]
+            scope = Scope(org_id, season_id=int(season_id), venue_id=int(venue_id))
+            assert_every_figure_matches(engine, scope, both)
+
+
+def test_tickets_without_date_category_or_buyer_are_counted_once(engine: Engine, sales) -> None:  # type: ignore[no-untyped-def]
+    org_id, _ = sales
+    with engine.begin() as connection:
+        some = select(tickets.c.id).where(tickets.c.organization_id == org_id).limit(17)
+        connection.execute(
+            update(tickets).where(tickets.c.id.in_(some))
+            .values(purchased_at=None, category_id=None, channel_id=None, customer_id=None)
+        )
+        late = select(tickets.c.id).where(tickets.c.organization_id == org_id).order_by(
+            tickets.c.id.desc()).limit(5)
+        connection.execute(update(tickets).where(tickets.c.id.in_(late))
+                           .values(purchased_at=datetime(2016, 6, 1, 12, 0)))
+    refresh(engine, org_id)
+    truth = raw_tickets(engine, org_id)
+    assert truth["purchased_at"].isna().sum() == 17
+    assert_every_figure_matches(engine, Scope(org_id), truth)
+
+
+def test_undoing_an_import_removes_its_tickets_from_every_figure(
+    engine: Engine, sales, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    org_id, _ = sales
+    write_sales(tmp_path / "late.csv", seed=9, tickets=60)
+    options = ImportOptions(organization="opera", source="box")
+    report = run_import(tmp_path / "late.csv", options, SqlImportStore(engine))
+    refresh(engine, org_id)
+    assert analytics.kpis(engine, Scope(org_id)).tickets == 180
+    assert_every_figure_matches(engine, Scope(org_id), raw_tickets(engine, org_id))
+    undo_import(engine, "opera", report.import_id)
+    refresh(engine, org_id)
+    assert analytics.kpis(engine, Scope(org_id)).tickets == 120
+    assert_every_figure_matches(engine, Scope(org_id), raw_tickets(engine, org_id))
+
+
+def test_a_refresh_rebuilds_only_its_own_organization(engine: Engine, sales) -> None:  # type: ignore[no-untyped-def]
+    org_id, _ = sales
+    other_id = org_id + 1
+
+    def summary_rows(organization_id: int) -> list[int]:
+        with engine.connect() as connection:
+            return [connection.execute(select(func.count()).where(
+                summary.c.organization_id == organization_id)).scalar_one()
+                for summary in (sales_by_event_day, sales_by_event_offer)]
+
+    other_rows_before = summary_rows(other_id)
+    with engine.begin() as connection:
+        connection.execute(tickets.delete().where(tickets.c.organization_id == org_id))
+        analytics.refresh_sales_summary(connection, org_id)
+    assert analytics.kpis(engine, Scope(org_id)).tickets == 0
+    assert summary_rows(org_id) == [0, 0]
+    assert summary_rows(other_id) == other_rows_before
+    assert min(other_rows_before) > 0
+    assert analytics.kpis(engine, Scope(other_id)).tickets == 120
