@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from arena.config import Settings, load_settings
 from arena.crm.profiles import ProfileStore
 from arena.storage.db import create_database_engine, upgrade_database
+from arena.storage.demo_catalog import SqlDemoCatalog
 from arena.storage.pricing_repository import SqlPricingRepository
 from arena.storage.profiles_sql import SqlProfileStore
 from arena.storage.riak import RiakProfileStore
@@ -45,6 +46,10 @@ class Services:
     @cached_property
     def pricing_repository(self) -> SqlPricingRepository:
         return SqlPricingRepository(self.engine)
+
+    @cached_property
+    def demo_catalog(self) -> SqlDemoCatalog:
+        return SqlDemoCatalog(self.engine)
 
     def upgrade_schema(self) -> None:
         upgrade_database(self.settings.database_url)

@@ -283,6 +283,9 @@ def simulate_club(rng: np.random.Generator, scenario: ClubScenario, scale: float
     context = SaleContext(scenario.tariffs, scenario.group_tariff, scenario.channels,
                           next_order_id=int(rng.integers(160_000_000, 170_000_000)))
     holders = _initial_holders(rng, scenario, categories)
+    # Email is the import's customer key: two people must never share one.
+    emails_in_use = set(pool.people["email"])
+    holders["email"] = _unused_emails(holders["email"], emails_in_use)
     coefficients = scenario.renewal_coefficients
     truth = {"categories": [c.__dict__ for c in scenario.categories],
              "opponents": dict(scenario.opponents), "weekday_effect": scenario.weekday_effect,
@@ -328,7 +331,8 @@ def simulate_club(rng: np.random.Generator, scenario: ClubScenario, scale: float
         holders["season"] = season
         data.subscriptions.append(_holder_table(scenario, holders))
         if period + 1 < n_seasons:
-            holders, season_truth = _renew(rng, scenario, categories, holders, period)
+            holders, season_truth = _renew(rng, scenario, categories, holders, period,
+                                           emails_in_use)
             truth["renewal"]["seasons"].append({"from": season, **season_truth})
     data.truth = truth
 
@@ -370,8 +374,22 @@ def _season_label_array(years: pd.Series) -> np.ndarray:
     return np.array([_season_label(int(y)) for y in years], dtype=object)
 
 
+def _unused_emails(emails: pd.Series, in_use: set[str]) -> pd.Series:
+    """Emails made unique against `in_use` (people drawn separately may build the same one),
+    numbered the way providers force it; `in_use` grows with the returned emails."""
+    unique = []
+    for email in emails:
+        candidate, number = email, 1
+        while candidate in in_use:
+            number += 1
+            candidate = email.replace("@", f"{number}@", 1)
+        in_use.add(candidate)
+        unique.append(candidate)
+    return pd.Series(unique, index=emails.index, dtype=object)
+
+
 def _renew(rng: np.random.Generator, scenario: ClubScenario, categories: tuple[Category, ...],
-           holders: pd.DataFrame, period: int) -> tuple[pd.DataFrame, dict]:
+           holders: pd.DataFrame, period: int, emails_in_use: set[str]) -> tuple[pd.DataFrame, dict]:
     """Who renews for next season (logistic model), and the newcomers who refill the stands."""
     c = scenario.renewal_coefficients
     season_start = scenario.seasons[period]
@@ -394,6 +412,7 @@ def _renew(rng: np.random.Generator, scenario: ClubScenario, categories: tuple[C
     newcomers = draw_people(rng, int(missing.sum()), venue_lat=scenario.venue.latitude,
                             venue_lon=scenario.venue.longitude, profile=scenario.holder_audience,
                             reference_year=season_start + 1)
+    newcomers["email"] = _unused_emails(newcomers["email"], emails_in_use)
     newcomers["category_index"] = np.repeat(np.arange(len(categories)), missing)
     newcomers["holder_since"] = season_start + 1
     newcomers["reduced"] = rng.random(len(newcomers)) < 0.15

@@ -26,14 +26,19 @@ def ensure_demo_loaded(services: Services) -> bool:
         return True
     if not demo_login_allowed(services) or list_organizations(services.engine):
         return False  # real data already there: never mix the demo into it
-    try:
-        from arena.demo.loader import load_demo  # type: ignore[import-not-found]
-    except ImportError:
-        st.info(
-            "No data yet and the demo loader is not available here: run `arena demo` in a "
-            "terminal to load the synthetic demo, or create a user with `arena users add`."
+    from arena.demo.loader import load_demo
+
+    status = st.status(
+        "First run: generating the synthetic demo (a football club, a theatre, a running race) "
+        "and loading it through the import pipeline. This takes about a minute, once.",
+        expanded=True,
+    )
+    with status:
+        load_demo(
+            services.import_store,
+            services.demo_catalog,
+            work_dir=services.settings.data_dir / "demo",
+            progress=st.write,
         )
-        return False
-    with st.spinner("First run: loading the synthetic demo data (three organizations)…"):
-        load_demo(services)
+    status.update(label="Demo data loaded.", state="complete", expanded=False)
     return find_user(services.engine, DEMO_USERNAME) is not None
