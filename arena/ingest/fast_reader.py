@@ -21,7 +21,9 @@ from arena.ingest.reader import RecordChunk, is_footer_label
 from arena.ingest.sniff import FileLayout, SkippedLine
 
 FAST_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1"}
-_BLOCK_BYTES = 8 << 20
+# Small blocks: Arrow reads ahead and transcodes several blocks at once; peak memory grows with
+# the block size while throughput barely changes (measured: 8 MiB ≈ +280 MB, 2 MiB ≈ +150 MB).
+_BLOCK_BYTES = 2 << 20
 
 
 class FastPathUnavailable(Exception):
