@@ -8,12 +8,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 
 from arena.ingest.parsers import (
     CLEAN_SCIENTIFIC_NOTATION_PATTERN,
     EMAIL_PATTERN,
     DateFormatGuess,
     ValueParseError,
+    arrow_text,
     infer_date_format,
     map_distinct,
     parse_country,
@@ -21,6 +23,7 @@ from arena.ingest.parsers import (
     parse_gender,
     parse_phone,
     parse_price_series,
+    string_bytes,
     today_local,
 )
 from arena.ingest.rules import describe
@@ -134,6 +137,41 @@ class ValidationResult:
     rows_in: int
 
 
+# First bytes of every character `_IRREGULAR_SPACE_RE2` matches on its own: ASCII tab, newline,
+# form feed, carriage return, and the lead bytes of the UTF-8 Unicode spaces it lists.
+_IRREGULAR_LEAD_BYTES = np.zeros(256, dtype=bool)
+_IRREGULAR_LEAD_BYTES[[0x09, 0x0A, 0x0C, 0x0D, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+
+
+def _may_hold_irregular_space(text: pa.Array) -> bool:
+    """False when no value can match `_IRREGULAR_SPACE_RE2`, decided from the raw UTF-8 bytes.
+
+    One pass over the column's bytes is several times cheaper than the regex, and nearly every
+    column is clean. Lead bytes shared with ordinary characters (`’` starts with 0xE2, `é` does
+    not) are then told apart by the bytes that follow them.
+    """
+    offsets, data = string_bytes(text)
+    data = data[offsets[0]: offsets[-1]] if len(offsets) else data[:0]
+    space = data == 0x20
+    if (space[1:] & space[:-1]).any():
+        return True
+    leads = np.flatnonzero(_IRREGULAR_LEAD_BYTES[data])
+    if not len(leads):
+        return False
+    padded = np.concatenate([data, np.zeros(2, dtype=np.uint8)])
+    first, second, third = padded[leads], padded[leads + 1], padded[leads + 2]
+    irregular = (
+        (first < 0x80)
+        | ((first == 0xC2) & (second == 0xA0))
+        | ((first == 0xE1) & (second == 0x9A) & (third == 0x80))
+        | ((first == 0xE2) & (second == 0x80)
+           & (((third >= 0x80) & (third <= 0x8B)) | np.isin(third, (0xA8, 0xA9, 0xAF))))
+        | ((first == 0xE2) & (second == 0x81) & (third == 0x9F))
+        | ((first == 0xE3) & (second == 0x80) & (third == 0x80))
+    )
+    return bool(irregular.any())
+
+
 def _clean_text(values: pd.Series) -> pd.Series:
     """Collapse every kind of whitespace, strip, and treat blank as missing.
 
@@ -146,11 +184,65 @@ def _clean_text(values: pd.Series) -> pd.Series:
     irregular = _IRREGULAR_SPACE_RE2 if arrow else r"\s\s|[^\S ]"
     spaces = _SPACES_RE2 if arrow else r"\s+"
     text = text.str.strip()
+    if arrow and not _may_hold_irregular_space(arrow_text(text)):
+        return text.where(text != "", other=np.nan)
     messy = text.str.contains(irregular, regex=True).fillna(False).to_numpy(dtype=bool)
     if messy.any():
         text = text.copy()
         text[messy] = text[messy].str.replace(spaces, " ", regex=True).str.strip()
     return text.where(text != "", other=np.nan)
+
+
+class _Distinct:
+    """A text column as its distinct values plus, per row, which one it holds (-1: missing).
+
+    Exports repeat values heavily (one venue per event, one phone per customer), so string work
+    runs on the distinct values and only cheap integer takes touch every row.
+    """
+
+    def __init__(self, codes: np.ndarray, values: pd.Series, index: pd.Index) -> None:
+        self.codes, self.values, self.index = codes, values, index
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Distinct:
+        codes, uniques = column.array.factorize(use_na_sentinel=True)
+        return cls(codes, pd.Series(uniques, dtype=column.dtype), column.index)
+
+    def flags(self, per_value: pd.Series) -> np.ndarray:
+        """Spread a boolean computed per distinct value to the rows (missing rows: False)."""
+        return np.append(per_value.fillna(False).to_numpy(dtype=bool), False)[self.codes]
+
+    def text(self, per_value: pd.Series) -> pd.Series:
+        """Spread a text computed per distinct value to the rows (missing rows: missing)."""
+        return pd.Series(per_value.array.take(self.codes, allow_fill=True), index=self.index)
+
+    def hashes(self) -> np.ndarray:
+        """`pd.util.hash_array` of every row's value, computed once per distinct value."""
+        null_hash = pd.util.hash_array(pd.array([None], dtype=self.values.dtype))
+        return np.concatenate([pd.util.hash_array(self.values.array), null_hash])[self.codes]
+
+
+# Below this share of distinct values in a sample, working per distinct value beats per row.
+_REPEATED_SHARE = 0.5
+_SAMPLE_SIZE = 2000
+
+
+def _repeats(values: pd.Series) -> bool:
+    """Whether a column repeats enough for per-distinct-value work to pay, judged on a sample."""
+    if len(values) <= _SAMPLE_SIZE:
+        return False
+    sample = values.iloc[:_SAMPLE_SIZE]
+    return bool(sample.nunique(dropna=False) <= _REPEATED_SHARE * len(sample))
+
+
+def _clean_column(values: pd.Series) -> tuple[pd.Series, _Distinct | None]:
+    """`_clean_text`, run once per distinct raw value when the column repeats."""
+    text = values.astype("str")
+    if not isinstance(text.dtype, pd.StringDtype) or not _repeats(text):
+        return _clean_text(text), None
+    codes, uniques = text.array.factorize(use_na_sentinel=True)
+    distinct = _Distinct(codes, _clean_text(pd.Series(uniques, dtype=text.dtype)), text.index)
+    return distinct.text(distinct.values), distinct
 
 
 class _Chunk:
@@ -161,10 +253,17 @@ class _Chunk:
         self.size = len(self.frame)
         self.options = options
         self.mapped = [name for name in CANONICAL_FIELDS if name in self.frame.columns]
-        self.text: dict[str, pd.Series] = {name: _clean_text(self.frame[name]) for name in self.mapped}
+        self.text: dict[str, pd.Series] = {}
+        self.distinct: dict[str, _Distinct] = {}
+        for name in self.mapped:
+            self.text[name], distinct = _clean_column(self.frame[name])
+            if distinct is not None:
+                self.distinct[name] = distinct
         self.lines = self.frame["line"].astype("int64").to_numpy()
         self.reject_code = np.full(self.size, None, dtype=object)
         self.reject_field = np.full(self.size, None, dtype=object)
+        # Kept alongside the codes: isna over an object array costs more than the rule itself.
+        self.rejected = np.zeros(self.size, dtype=bool)
         self.warning_parts: list[tuple[np.ndarray, str, str, np.ndarray, np.ndarray]] = []
 
     def column(self, name: str) -> pd.Series:
@@ -173,11 +272,16 @@ class _Chunk:
             return self.text[name]
         return pd.Series(np.nan, index=self.frame.index, dtype="str")
 
+    def distinct_values(self, name: str) -> _Distinct:
+        """The cleaned field as distinct values, reusing the factorization done while cleaning."""
+        return self.distinct.get(name) or _Distinct.of(self.column(name))
+
     def reject(self, mask: pd.Series | np.ndarray, code: str, field_name: str | None) -> None:
         """Reject rows under `code` unless an earlier (higher-priority) rule already did."""
-        hit = np.asarray(mask, dtype=bool) & pd.isna(self.reject_code)
+        hit = np.asarray(mask, dtype=bool) & ~self.rejected
         self.reject_code[hit] = code
         self.reject_field[hit] = field_name
+        self.rejected |= hit
 
     def warn(self, mask: pd.Series | np.ndarray, code: str, field_name: str,
              repaired: pd.Series | None = None) -> None:
@@ -195,7 +299,7 @@ class _Chunk:
 
     @property
     def kept(self) -> np.ndarray:
-        return pd.isna(self.reject_code)
+        return ~self.rejected
 
 
 def _check_identifier(chunk: _Chunk) -> pd.Series:
@@ -232,16 +336,40 @@ def _parse_dates(chunk: _Chunk, state: ValidationState, name: str) -> tuple[pd.S
     return parse_datetime_series(values, guess)
 
 
+def _value_hashes(values: pd.Series, distinct: _Distinct | None = None) -> np.ndarray:
+    """`pd.util.hash_array` of each value: equal values (nulls included) get equal hashes."""
+    if distinct is not None:
+        return distinct.hashes()
+    if isinstance(values.dtype, pd.StringDtype) and _repeats(values):
+        return _Distinct.of(values).hashes()
+    return pd.util.hash_array(values.array)
+
+
+def _row_hashes(columns: list[np.ndarray], size: int) -> np.ndarray:
+    """Mix per-column hashes into one per row, order-sensitive (pandas' tuple-hash recipe)."""
+    combined = np.full(size, 0x345678, dtype=np.uint64)
+    multiplier = np.uint64(1000003)
+    for position, hashes in enumerate(columns):
+        remaining = len(columns) - position
+        combined ^= hashes
+        combined *= multiplier
+        multiplier += np.uint64(82520 + 2 * remaining)
+    return combined + np.uint64(97531)
+
+
 def _check_duplicates(chunk: _Chunk, state: ValidationState, ticket_ref: pd.Series) -> None:
     """Reject repeats of an earlier kept row (exact) and reuses of its ticket (conflict)."""
     candidates = np.flatnonzero(chunk.kept)
     if not len(candidates):
         return
-    content = pd.DataFrame({name: chunk.text[name] for name in chunk.mapped}).iloc[candidates]
-    content_hashes = pd.util.hash_pandas_object(content, index=False).to_numpy()
-    ticket_hashes = pd.util.hash_pandas_object(
-        ticket_ref.iloc[candidates], index=False
-    ).to_numpy()
+    column_hashes = {name: _value_hashes(chunk.text[name], chunk.distinct.get(name))
+                     for name in chunk.mapped}
+    content_hashes = _row_hashes(list(column_hashes.values()), len(chunk.frame))[candidates]
+    if "ticket_id" in column_hashes and chunk.column("ticket_id").notna().all():
+        # Every row is identified by its ticket number, whose hashes are already at hand.
+        ticket_hashes = column_hashes["ticket_id"][candidates]
+    else:
+        ticket_hashes = _value_hashes(ticket_ref)[candidates]
     found, stored = state.lookup(ticket_hashes)
     duplicate = found & (stored == content_hashes)
     conflict = found & ~duplicate
@@ -280,21 +408,22 @@ def _parse_country(chunk: _Chunk) -> pd.Series:
 
 
 def _parse_postal_code(chunk: _Chunk, country: pd.Series) -> pd.Series:
-    raw = chunk.column("customer_postal_code")
-    compact = raw.str.replace(" ", "", regex=False).str.replace(r"\.0$", "", regex=True)
+    distinct = chunk.distinct_values("customer_postal_code")
+    compact_values = distinct.values.str.replace(" ", "", regex=False).str.replace(
+        r"\.0$", "", regex=True)
     # Rows with no country at all follow the organization's default country.
     effective = country.where(chunk.column("customer_country").notna(),
                               chunk.options.default_country)
-    french = (effective == "FR").to_numpy() & raw.notna().to_numpy()
-    five = compact.str.fullmatch(r"\d{5}").fillna(False).to_numpy()
-    four = compact.str.fullmatch(r"\d{4}").fillna(False).to_numpy()
-    result = raw.str.upper().astype("object")
-    result[french & five] = compact[french & five]
-    padded = ("0" + compact).astype("object")
-    result[french & four] = padded[french & four]
-    chunk.warn(french & four, "postal_code_padded", "customer_postal_code", padded)
+    french = (effective == "FR").to_numpy() & (distinct.codes >= 0)
+    five = distinct.flags(compact_values.str.fullmatch(r"\d{5}"))
+    four = distinct.flags(compact_values.str.fullmatch(r"\d{4}"))
+    padded = distinct.text("0" + compact_values)
     invalid = french & ~five & ~four
-    result[invalid] = None
+    result = (distinct.text(distinct.values.str.upper())
+              .where(~(french & five), distinct.text(compact_values))
+              .where(~(french & four), padded)
+              .where(~invalid))
+    chunk.warn(french & four, "postal_code_padded", "customer_postal_code", padded)
     chunk.warn(invalid, "invalid_postal_code", "customer_postal_code")
     return result
 
@@ -305,20 +434,22 @@ def _parse_phone(chunk: _Chunk, country: pd.Series) -> pd.Series:
     region = region.fillna(chunk.options.default_country).astype("object")
     result = pd.Series(None, index=raw.index, dtype="object")
     restored = np.zeros(len(raw), dtype=bool)
-    scientific = raw.str.fullmatch(CLEAN_SCIENTIFIC_NOTATION_PATTERN).fillna(False).to_numpy()
+    distinct = chunk.distinct_values("customer_phone")
+    present = distinct.codes >= 0
+    scientific = distinct.flags(distinct.values.str.fullmatch(CLEAN_SCIENTIFIC_NOTATION_PATTERN))
     chunk.warn(scientific, "phone_scientific_notation", "customer_phone")
     # Cleaned text holds no whitespace but single spaces (and RE2 needs no Python fallback).
-    compact = raw.str.replace(r"[ .\-/()]", "", regex=True)
-    french = (region == "FR").to_numpy() & raw.notna().to_numpy() & ~scientific
+    compact = distinct.values.str.replace(r"[ .\-/()]", "", regex=True)
+    french = (region == "FR").to_numpy() & present & ~scientific
     # Fast path: the overwhelmingly common French shapes need no phonenumbers call.
-    national = compact.str.fullmatch(r"0[1-9]\d{8}").fillna(False).to_numpy() & french
-    international = compact.str.fullmatch(r"(?:\+|00)33[1-9]\d{8}").fillna(False).to_numpy() & french
-    nine_digits = compact.str.fullmatch(r"[1-9]\d{8}").fillna(False).to_numpy() & french
-    last_nine = "+33" + compact.str.slice(-9)
+    national = distinct.flags(compact.str.fullmatch(r"0[1-9]\d{8}")) & french
+    international = distinct.flags(compact.str.fullmatch(r"(?:\+|00)33[1-9]\d{8}")) & french
+    nine_digits = distinct.flags(compact.str.fullmatch(r"[1-9]\d{8}")) & french
+    last_nine = distinct.text("+33" + compact.str.slice(-9))
     fast = national | international | nine_digits
     result[fast] = last_nine[fast]
     restored |= nine_digits
-    slow = raw.notna().to_numpy() & ~scientific & ~fast
+    slow = present & ~scientific & ~fast
     if slow.any():
         # Region codes are two letters, so a plain prefix keys the (region, phone) pair.
         keys = region[slow].str.slice(0, 2) + raw[slow].astype("object")
@@ -340,11 +471,11 @@ def _parse_phone(chunk: _Chunk, country: pd.Series) -> pd.Series:
 
 
 def _parse_email(chunk: _Chunk) -> pd.Series:
-    raw = chunk.column("customer_email")
-    lowered = raw.str.lower()
-    valid = lowered.str.fullmatch(EMAIL_PATTERN).fillna(False) & (lowered.str.len() <= 254)
-    chunk.warn(raw.notna() & ~valid, "invalid_email", "customer_email")
-    return lowered.where(valid)
+    distinct = chunk.distinct_values("customer_email")
+    lowered = distinct.values.str.lower()
+    valid = distinct.flags(lowered.str.fullmatch(EMAIL_PATTERN) & (lowered.str.len() <= 254))
+    chunk.warn((distinct.codes >= 0) & ~valid, "invalid_email", "customer_email")
+    return distinct.text(lowered).where(valid)
 
 
 def _parse_gender(chunk: _Chunk) -> pd.Series:
@@ -410,7 +541,7 @@ def _issues(chunk: _Chunk) -> tuple[list[RowIssue], list[RowIssue]]:
 
 def _kept_column(values: pd.Series | np.ndarray, kept: np.ndarray, dtype: str) -> pd.Series:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
-    selected = series[kept].reset_index(drop=True)
+    selected = (series if kept.all() else series[kept]).reset_index(drop=True)
     if dtype == "str":
         return selected if selected.dtype == "str" else selected.astype("str")
     return selected.astype(dtype)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from arena.ingest.parsers import (
     parse_datetime,
     parse_datetime_series,
     parse_email,
+    parse_fixed_width_dates,
     parse_gender,
     parse_phone,
     parse_postal_code,
@@ -274,3 +277,29 @@ def test_an_unknown_country_is_reported() -> None:
     with pytest.raises(ValueParseError) as problem:
         parse_country("Narnia")
     assert problem.value.code == "unknown_country"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.datetimes(min_value=datetime(1850, 1, 1), max_value=datetime(2150, 12, 31)).map(
+        lambda moment: moment.strftime("%d/%m/%Y %H:%M")),
+    st.from_regex(r"\A[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}\Z"),
+    st.from_regex(r"\A[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}( [0-9]{1,2}:[0-9]{2})?\Z"),
+    MESSY_TEXT,
+), min_size=1, max_size=20))
+def test_dates_read_straight_from_bytes_match_strptime(raws: list[str]) -> None:
+    for fmt in ("%d/%m/%Y %H:%M", "%m/%d/%y"):
+        fast = parse_fixed_width_dates(pa.array(raws, type=pa.large_string()), fmt)
+        slow = pd.to_datetime(pd.Series(raws, dtype="str"), format=fmt, errors="coerce")
+        read = ~np.isnat(fast)
+        # The fast path may leave a value to strptime, but never reads one differently.
+        assert (slow.to_numpy()[read] == fast[read]).all()
+        assert pd.Series(fast[read]).dt.year.between(1900, 2100).all()
+
+
+def test_the_byte_reader_takes_the_common_shapes_and_leaves_the_rest() -> None:
+    raws = ["12/08/2023 20:30", "29/02/2024 23:59", "29/02/2023 23:59", "1/2/2023 9:05",
+            "12/08/2023 24:00", "12/08/1850 20:30", None]
+    fast = parse_fixed_width_dates(pa.array(raws, type=pa.large_string()), "%d/%m/%Y %H:%M")
+    assert list(fast[:2]) == [np.datetime64("2023-08-12T20:30"), np.datetime64("2024-02-29T23:59")]
+    assert np.isnat(fast[2:]).all()

@@ -311,3 +311,23 @@ def test_every_reason_code_is_documented_with_its_message() -> None:
     for code in [*REJECTIONS, *WARNINGS]:
         assert re.search(rf"`{code}`", docs), code
     assert set(CANONICAL_FIELDS) <= set(re.findall(r"`(\w+)`", docs))
+
+
+def test_arrow_backed_and_plain_string_columns_validate_alike() -> None:
+    """The fast reader hands over Arrow strings; other sources hand over `str` columns."""
+    frame = realistic_frame(3000, seed=5)
+    frame.loc[7, "venue"] = "Stade\u00a0 Geoffroy\tGuichard"
+    frame.loc[8, "customer_city"] = "Saint\u2009Étienne"
+    frame.loc[9, "purchase_date"] = "1/4/2023 9:05"
+    frame.loc[10, "event_date"] = "31/02/2023 20:30"
+    arrow = frame.astype({name: pd.StringDtype("pyarrow") for name in frame.columns
+                          if name != "line"})
+    plain = validate_chunk(frame, ValidationState(), ParseOptions(today=TODAY))
+    fast = validate_chunk(arrow, ValidationState(), ParseOptions(today=TODAY))
+    pd.testing.assert_frame_equal(plain.valid, fast.valid)
+    assert plain.rejected == fast.rejected and plain.warnings == fast.warnings
+    row = fast.valid.set_index("line")
+    assert row.at[9, "venue"] == "Stade Geoffroy Guichard"
+    assert row.at[10, "city"] == "Saint Étienne"
+    assert row.at[11, "purchased_at"] == pd.Timestamp("2023-04-01 09:05")
+    assert codes(fast.rejected) == ["invalid_event_date"] and fast.rejected[0].line == 12
