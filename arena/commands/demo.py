@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 
@@ -17,14 +18,19 @@ from arena.demo.loader import DemoLoadReport, load_demo
               show_default=True,
               help="Multiplies capacities, demand and customers (1 ≈ 350k tickets, 30 ≈ 10M).")
 @click.option("--seed", type=int, default=42, show_default=True,
-              help="Random seed: the same seed and scale give the same data.")
+              help="Random seed: the same seed, scale and --as-of give the same data.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The demo's today (YYYY-MM-DD): the last season holds it, later events are "
+                   "partly sold. Default: today, or the date of the demo already loaded.")
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text",
               show_default=True)
-def demo_command(reset: bool, scale: float, seed: int, output_format: str) -> None:
+def demo_command(reset: bool, scale: float, seed: int, as_of: datetime | None,
+                 output_format: str) -> None:
     """Load three synthetic organizations (a football club, a theatre, a road race).
 
     Exports are generated into ARENA_DATA_DIR/demo/ and imported like any user's file, then
-    venues, capacities, list prices and season tickets are added, and a `demo` user who sees
+    venues, capacities, list prices, season tickets and abonnements are added, and a `demo`
+    user who sees
     the three organizations. Running it again changes nothing; --reset rebuilds from scratch.
     """
     services = build_services()
@@ -32,8 +38,8 @@ def demo_command(reset: bool, scale: float, seed: int, output_format: str) -> No
     say = click.echo if output_format == "text" else None
     report = load_demo(
         services.import_store, services.demo_catalog,
-        work_dir=services.settings.data_dir / "demo", seed=seed, scale=scale, reset=reset,
-        progress=say,
+        work_dir=services.settings.data_dir / "demo", seed=seed, scale=scale,
+        as_of=as_of.date() if as_of else None, reset=reset, progress=say,
     )
     if output_format == "json":
         click.echo(json.dumps(_as_json(report), ensure_ascii=False, indent=2, default=str))
@@ -46,7 +52,8 @@ def _summary(report: DemoLoadReport) -> str:
     return (
         f"Demo {state}: {report.rows_read:,} rows read, {report.rows_loaded:,} loaded, "
         f"{report.rows_rejected:,} rejected across {len(report.exports)} exports; "
-        f"{report.events} events, {report.season_tickets_added:,} new season tickets; "
+        f"{report.events} events as of {report.as_of.isoformat()}, "
+        f"{report.season_tickets_added:,} new season tickets; "
         f"{report.seconds:.1f} s (generation {report.generation_seconds:.1f} s). "
         f"Log in as `demo` (passwordless on the embedded database) with `arena run`."
     )
@@ -54,7 +61,8 @@ def _summary(report: DemoLoadReport) -> str:
 
 def _as_json(report: DemoLoadReport) -> dict:
     return {
-        "seed": report.seed, "scale": report.scale, "out_dir": str(report.out_dir),
+        "seed": report.seed, "scale": report.scale, "as_of": report.as_of.isoformat(),
+        "out_dir": str(report.out_dir),
         "reset": report.reset, "unchanged": report.unchanged,
         "rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
         "rows_rejected": report.rows_rejected, "venues": report.venues, "events": report.events,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from arena.demo.exports import NJUKO, SECUTIX, WEEZEVENT, ExportLayout, degrade, render, write_chunk
-from arena.demo.scenarios import ClubScenario, RaceScenario, TheatreScenario, Venue
+from arena.demo.scenarios import Venue, scenarios_as_of
 from arena.demo.simulate import OrganizationData, simulate_club, simulate_race, simulate_theatre
 
 
@@ -41,6 +42,7 @@ class DemoManifest:
     out_dir: Path
     seed: int
     scale: float
+    as_of: date
     exports: list[ExportFile] = field(default_factory=list)
     organizations: pd.DataFrame = field(default_factory=pd.DataFrame)
     venues: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -50,7 +52,7 @@ class DemoManifest:
     truth_path: Path | None = None
 
 
-Simulator = Callable[[np.random.Generator, Any, float, OrganizationData],
+Simulator = Callable[[np.random.Generator, Any, float, OrganizationData, date],
                      Iterator[tuple[str, pd.DataFrame]]]
 
 
@@ -69,7 +71,7 @@ def _run_organization(manifest: DemoManifest, rng: np.random.Generator, scenario
         if handle is not None:
             handle.close()
 
-    for key, rows in simulator(rng, scenario, manifest.scale, data):
+    for key, rows in simulator(rng, scenario, manifest.scale, data, manifest.as_of):
         if key != current_key:
             close()
             current_key = key
@@ -88,6 +90,9 @@ def _run_organization(manifest: DemoManifest, rng: np.random.Generator, scenario
         counts[key] += len(damaged)
     close()
     for key, count in counts.items():
+        if count == 0:  # a season not on sale yet at `as_of`: no export, like at the venue
+            (exports_dir / f"{file_stem}_{key}.csv").unlink()
+            continue
         manifest.exports.append(ExportFile(
             scenario.slug, scenario.name, f"{layout.vendor}-{key}", layout.vendor,
             exports_dir / f"{file_stem}_{key}.csv", layout.encoding, layout.delimiter,
@@ -98,16 +103,21 @@ def _venue_row(slug: str, venue: Venue, scale: float) -> dict:
     return {"organization_slug": slug, **asdict(venue), "capacity": round(venue.capacity * scale)}
 
 
-def generate_demo(out_dir: Path, *, seed: int = 42, scale: float = 1.0) -> DemoManifest:
+def generate_demo(out_dir: Path, *, seed: int = 42, scale: float = 1.0,
+                  as_of: date | None = None) -> DemoManifest:
     """Generate the three organizations' exports, tables and truth into `out_dir`.
 
-    Deterministic: the same seed and scale give byte-identical files. `scale` multiplies
-    capacities, demand and customer pools (1.0 ≈ 350k ticket rows; 30 ≈ 10M).
+    `as_of` (default: today) is the demo's "now": calendars are shifted so that the last season
+    holds it; events before it are complete, later ones carry only the sales made before it
+    (booking curve in progress) or none yet. Deterministic: the same seed, scale and `as_of`
+    give byte-identical files. `scale` multiplies capacities, demand and customer pools
+    (1.0 ≈ 350k ticket rows; 30 ≈ 10M).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = DemoManifest(out_dir=out_dir, seed=seed, scale=scale)
-    club, theatre, race = ClubScenario(), TheatreScenario(), RaceScenario()
+    as_of = as_of or date.today()
+    manifest = DemoManifest(out_dir=out_dir, seed=seed, scale=scale, as_of=as_of)
+    club, theatre, race = scenarios_as_of(as_of)
     datas = {s.slug: OrganizationData() for s in (club, theatre, race)}
 
     _run_organization(manifest, np.random.default_rng([seed, 1]), club, simulate_club, SECUTIX,
@@ -136,7 +146,7 @@ def generate_demo(out_dir: Path, *, seed: int = 42, scale: float = 1.0) -> DemoM
     for name in ("organizations", "venues", "events", "subscriptions", "price_schedules"):
         getattr(manifest, name).to_csv(tables_dir / f"{name}.csv", index=False,
                                        lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
-    truth = {"seed": seed, "scale": scale,
+    truth = {"seed": seed, "scale": scale, "as_of": as_of.isoformat(),
              "organizations": {slug: d.truth for slug, d in datas.items()},
              "exports": {e.path.name: {"rows": e.rows, "imperfections": asdict(
                  {"secutix": SECUTIX, "weezevent": WEEZEVENT, "njuko": NJUKO}[e.vendor]

@@ -8,10 +8,12 @@ generator's tables and is written through the `DemoCatalog` port.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +79,7 @@ class DemoLoadReport:
 
     seed: int
     scale: float
+    as_of: date
     out_dir: Path
     exports: list[ExportLoad] = field(default_factory=list)
     venues: int = 0
@@ -114,16 +117,20 @@ def load_demo(
     work_dir: Path,
     seed: int = 42,
     scale: float = 1.0,
+    as_of: date | None = None,
     reset: bool = False,
     progress: DemoProgress | None = None,
     manifest: DemoManifest | None = None,
 ) -> DemoLoadReport:
     """Generate the demo into `work_dir` and load it; idempotent, and resumable after a crash.
 
-    `manifest`, when given, is a demo generated earlier (its seed and scale win): benchmarks
-    and tests load one generation into several databases. Each export is one import transaction; files already imported (same organization, same
-    content hash) are skipped, so a second run changes nothing. A demo generated with another
-    seed or scale is never mixed into a loaded one: pass `reset=True` to rebuild from scratch.
+    `as_of` is the demo's "now" (see `generate_demo`); by default the date of the demo already
+    loaded from `work_dir` (so running again on a later day still changes nothing), else today.
+    `manifest`, when given, is a demo generated earlier (its seed, scale and as_of win):
+    benchmarks and tests load one generation into several databases. Each export is one import
+    transaction; files already imported (same organization, same content hash) are skipped, so
+    a second run changes nothing. A demo generated with another seed, scale or date is never
+    mixed into a loaded one: pass `reset=True` to rebuild from scratch.
     """
     started = time.perf_counter()
     say = progress or (lambda message: None)
@@ -132,10 +139,14 @@ def load_demo(
         say(f"Removed the previous demo ({removed} organizations and everything they owned).")
     generation_started = time.perf_counter()
     if manifest is None:
-        say(f"Generating the demo exports (seed {seed}, scale {scale:g}) into {work_dir}…")
-        manifest = generate_demo(Path(work_dir), seed=seed, scale=scale)
-    report = DemoLoadReport(seed=manifest.seed, scale=manifest.scale, out_dir=manifest.out_dir,
-                            reset=reset)
+        if as_of is None and not reset:
+            as_of = _loaded_as_of(Path(work_dir), catalog)
+        as_of = as_of or date.today()
+        say(f"Generating the demo exports (seed {seed}, scale {scale:g}, as of "
+            f"{as_of.isoformat()}) into {work_dir}…")
+        manifest = generate_demo(Path(work_dir), seed=seed, scale=scale, as_of=as_of)
+    report = DemoLoadReport(seed=manifest.seed, scale=manifest.scale, as_of=manifest.as_of,
+                            out_dir=manifest.out_dir, reset=reset)
     report.generation_seconds = round(time.perf_counter() - generation_started, 3)
     slugs = list(manifest.organizations["organization_slug"])
     hashes = {export.path: file_sha256(export.path) for export in manifest.exports}
@@ -172,6 +183,19 @@ def load_demo(
     return report
 
 
+def _loaded_as_of(work_dir: Path, catalog: DemoCatalog) -> date | None:
+    """The `as_of` of the demo generated into `work_dir` when it is the one loaded (its files
+    were imported): regenerating with it gives the same files, so nothing changes."""
+    truth_path = work_dir / "truth.json"
+    if not truth_path.exists() or not catalog.imported_files(demo_organization_slugs()):
+        return None
+    try:
+        recorded = json.loads(truth_path.read_text(encoding="utf-8")).get("as_of")
+        return date.fromisoformat(recorded) if recorded else None
+    except (ValueError, OSError):
+        return None
+
+
 def _check_same_demo(
     exports: Sequence[ExportFile], hashes: dict[Path, str], imported: Sequence[ImportedFile]
 ) -> dict[tuple[str, str], ImportedFile]:
@@ -182,8 +206,9 @@ def _check_same_demo(
         key = (export.organization_slug, export.path.name)
         if key in names and (export.organization_slug, hashes[export.path]) not in by_hash:
             raise ArenaUserError(
-                f"The demo already in the database was generated with another seed or scale "
-                f"({export.path.name} differs): run `arena demo --reset` to rebuild it."
+                f"The demo already in the database was generated with another seed, scale or "
+                f"--as-of date ({export.path.name} differs): run `arena demo --reset` to "
+                f"rebuild it."
             )
     return by_hash
 
@@ -307,7 +332,9 @@ def season_ticket_frame(subscriptions: pd.DataFrame, slug: str) -> tuple[pd.Data
                      "address", "postal_code", "city", "country"]].copy()
     holders["customer_key"] = customer_keys(valid).to_numpy()
     holders["season"] = source["season"].astype(str).to_numpy()
-    holders["category"] = source["category"].astype(str).to_numpy()
+    # A theatre abonnement is a choice of shows, not a seat: it has no category.
+    holders["category"] = source["category"].astype(object).where(
+        source["category"].notna(), None).to_numpy()
     holders["price"] = source["price"].astype(float).to_numpy()
     identified = holders["customer_key"].notna()
     rejected = len(result.rejected) + int((~identified).sum())

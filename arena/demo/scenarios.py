@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from arena.demo.demand import BookingCurve, PriceRules
 from arena.demo.people import AudienceProfile
@@ -44,6 +45,9 @@ class ClubScenario:
     venue: Venue = Venue("Stade de la Loire", "5 boulevard de la Beaujoire", "44300", "Nantes",
                          47.2560, -1.5250, 30000)
     seasons: tuple[int, ...] = (2022, 2023, 2024)
+    # From this day (month, day) on, the season starting this year is the current one: the
+    # previous season's last match (mid-May) is played, the next one's first tickets sell in June.
+    next_season_from: tuple[int, int] = (6, 1)
     categories: tuple[Category, ...] = (
         Category("Présidentielle", 1500, 85.0, -0.8, 260, 0.55, 1090.0),
         Category("Catégorie 1", 6000, 42.0, -1.1, 930, 0.50, 520.0),
@@ -113,6 +117,8 @@ class TheatreScenario:
         "Studio": (Category("Placement libre", 140, 18.0, -1.3, 85),),
     })
     seasons: tuple[int, ...] = (2023, 2024)
+    # The last production of a season closes mid-June; the next season's abonnements sell from May.
+    next_season_from: tuple[int, int] = (7, 1)
     productions_per_season: int = 12
     show_titles: tuple[str, ...] = (
         "Le Misanthrope", "Cyrano de Bergerac", "La Cerisaie", "Le Jeu de l'amour et du hasard",
@@ -131,13 +137,25 @@ class TheatreScenario:
     audience: AudienceProfile = AudienceProfile(0.38, 52, 16, 12, 92, 20.0, 0.9, 0.01)
     tariffs: tuple[tuple[str, float, float], ...] = (
         ("Plein tarif", 1.0, 0.72), ("Tarif réduit", 0.75, 0.18), ("Moins de 26 ans", 0.5, 0.10))
+    # Abonnement: a formula of `shows_per_subscription` shows chosen in the season, each ticket at
+    # the "Abonné" tariff; sold in a spring campaign (renewals first, then newcomers).
     subscription_tariff: tuple[str, float] = ("Abonné", 0.75)
+    subscription_name: str = "Abonnement 4 spectacles"
     subscribers: int = 900
     shows_per_subscription: int = 4
+    # Share of one performance's category seats subscribers may take (the rest stays on sale).
+    subscriber_seat_cap: float = 0.5
+    subscriber_tenure_geometric_p: float = 0.25  # tenure of the first season's subscribers
+    attendance_beta: tuple[float, float] = (8.0, 1.5)
     channels: tuple[tuple[str, float], ...] = (
         ("Billetterie en ligne", 0.58), ("Guichet", 0.32), ("Partenaire", 0.10))
     customer_pool_per_ticket: float = 0.30
     target_churn: float = 0.25
+    # Renewal utility = intercept + these terms + Logistic(0, 1) noise (a logit model); the
+    # intercept is set each season so that exactly `target_churn` of subscribers leave.
+    renewal_coefficients: dict[str, float] = field(default_factory=lambda: {
+        "log1p_tenure": 0.6, "attendance_rate": 2.5, "distance_per_50km": -0.4,
+        "age_per_10_years": 0.15})
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,9 @@ class RaceScenario:
     venue: Venue = Venue("Quais de Bordeaux - Place de la Bourse", "Place de la Bourse", "33000",
                          "Bordeaux", 44.8412, -0.5697, 6500)
     editions: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025)
+    # Registrations for the October race open in late February; from mid-March on, this year's
+    # edition has sales and is the latest one.
+    next_edition_from: tuple[int, int] = (3, 15)
     categories: tuple[Category, ...] = (
         Category("Marathon", 2000, 65.0, -0.6, 1500),
         Category("Semi-Marathon", 3000, 38.0, -0.7, 2900),
@@ -163,3 +184,25 @@ class RaceScenario:
     audience: AudienceProfile = AudienceProfile(0.62, 40, 10, 18, 78, 45.0, 0.7, 0.03)
     customer_pool_per_ticket: float = 0.55
     yearly_return_probability_mean: float = 0.35
+
+
+def _current_start_year(as_of: date, next_from: tuple[int, int]) -> int:
+    return as_of.year if as_of >= date(as_of.year, *next_from) else as_of.year - 1
+
+
+def scenarios_as_of(as_of: date) -> tuple[ClubScenario, TheatreScenario, RaceScenario]:
+    """The three scenarios with their calendars shifted so that the last season holds `as_of`.
+
+    The number of seasons (editions) stays the default one; only their years move, so the
+    current season (the one `as_of` falls in, or the next one between seasons) is the last.
+    """
+    club, theatre, race = ClubScenario(), TheatreScenario(), RaceScenario()
+    club_year = _current_start_year(as_of, club.next_season_from)
+    theatre_year = _current_start_year(as_of, theatre.next_season_from)
+    race_year = _current_start_year(as_of, race.next_edition_from)
+    return (
+        replace(club, seasons=tuple(range(club_year - len(club.seasons) + 1, club_year + 1))),
+        replace(theatre, seasons=tuple(range(theatre_year - len(theatre.seasons) + 1,
+                                             theatre_year + 1))),
+        replace(race, editions=tuple(range(race_year - len(race.editions) + 1, race_year + 1))),
+    )

@@ -59,9 +59,13 @@ class CustomerPool:
         active, cdf = self._active(period)
         return active[np.minimum(np.searchsorted(cdf, rng.random(count)), len(active) - 1)]
 
-    def pick_distinct(self, rng: np.random.Generator, period: int, count: int) -> np.ndarray:
-        """`count` different buyers (one registration each), weighted by propensity."""
+    def pick_distinct(self, rng: np.random.Generator, period: int, count: int,
+                      exclude: np.ndarray | None = None) -> np.ndarray:
+        """`count` different buyers (one registration each), weighted by propensity, never one
+        of `exclude`."""
         active, _ = self._active(period)
+        if exclude is not None:
+            active = active[~np.isin(active, exclude)]
         keys = np.log(self.propensity[active]) + rng.gumbel(size=len(active))
         count = min(count, len(active))
         return active[np.argpartition(-keys, count - 1)[:count]] if count else active[:0]
@@ -196,14 +200,20 @@ def build_ticket_rows(rng: np.random.Generator, event: EventSpec, tickets: np.nd
 
 
 def schedule_rows(event: EventSpec, organization: str, tickets: np.ndarray, prices: np.ndarray,
-                  demand: np.ndarray, capacity: np.ndarray) -> pd.DataFrame:
-    """Observed daily price schedule and sales of one event, plus the true uncensored demand."""
+                  demand: np.ndarray, capacity: np.ndarray, sale_days: int | None = None
+                  ) -> pd.DataFrame:
+    """Observed daily price schedule and sales of one event, plus the true uncensored demand.
+
+    Only the first `sale_days` days (those before the demo's `as_of`) are kept: an event still
+    on sale has no observed future.
+    """
     days, cats = tickets.shape
     horizon = days - 1
+    sale_days = days if sale_days is None else sale_days
     sold_before = np.vstack([np.zeros(cats, dtype=np.int64), np.cumsum(tickets, axis=0)[:-1]])
     day_grid = np.repeat(np.arange(days), cats)
     event_day = pd.Timestamp(event.starts_at.date())
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "organization_slug": organization, "event_key": event.key,
         "category": np.tile([c.name for c in event.categories], days),
         "sale_date": event_day - pd.to_timedelta(horizon - day_grid, unit="D"),
@@ -213,6 +223,31 @@ def schedule_rows(event: EventSpec, organization: str, tickets: np.ndarray, pric
         "sold_out_by_end_of_day": (np.cumsum(tickets, axis=0) >= capacity).ravel(),
         "truth_expected_demand": demand.ravel().round(3),
     })
+    return frame[day_grid < sale_days].reset_index(drop=True)
+
+
+def sale_days_before(starts_at: datetime, horizon_days: int, as_of: date) -> int:
+    """How many sale days (counted from the on-sale day) lie before `as_of`.
+
+    An event that started before `as_of` is complete (every day of its horizon); a later one
+    is on sale with the days before `as_of`, or not on sale yet (0).
+    """
+    if starts_at.date() < as_of:
+        return horizon_days + 1
+    on_sale = starts_at.date() - timedelta(days=horizon_days)
+    return max(0, min(horizon_days + 1, (as_of - on_sale).days))
+
+
+def cut_at_as_of(tickets: np.ndarray, event: EventSpec, as_of: date) -> tuple[np.ndarray, int]:
+    """An event's day × category sales with the days on or after `as_of` not happened yet.
+
+    Prices and sales are causal (a day depends only on the days before), so cutting a full
+    simulation gives exactly what simulating up to `as_of` would. Returns the kept day count.
+    """
+    days = sale_days_before(event.starts_at, tickets.shape[0] - 1, as_of)
+    kept = tickets.copy()
+    kept[days:] = 0
+    return kept, days
 
 
 def renewal_intercept(linear_part: np.ndarray, target_renewal: float) -> float:
@@ -271,8 +306,9 @@ def _event_record(org: str, event: EventSpec, capacity: np.ndarray, list_prices:
 
 
 def simulate_club(rng: np.random.Generator, scenario: ClubScenario, scale: float,
-                  data: OrganizationData) -> Iterator[tuple[str, pd.DataFrame]]:
-    """Seasons of home matches: season-ticket holders with renewals, then single-ticket sales."""
+                  data: OrganizationData, as_of: date) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Seasons of home matches: season-ticket holders with renewals, then single-ticket sales
+    (matches after `as_of` only with the sales made before it)."""
     categories = _scaled(scenario.categories, scale)
     n_seasons = len(scenario.seasons)
     expected_tickets = sum(c.base_demand for c in categories) * len(scenario.opponents) * n_seasons
@@ -287,7 +323,7 @@ def simulate_club(rng: np.random.Generator, scenario: ClubScenario, scale: float
     emails_in_use = set(pool.people["email"])
     holders["email"] = _unused_emails(holders["email"], emails_in_use)
     coefficients = scenario.renewal_coefficients
-    truth = {"categories": [c.__dict__ for c in scenario.categories],
+    truth: dict = {"categories": [c.__dict__ for c in scenario.categories],
              "opponents": dict(scenario.opponents), "weekday_effect": scenario.weekday_effect,
              "month_effect": scenario.month_effect, "event_shock_sd": scenario.event_shock_sd,
              "booking_curve": scenario.curve.__dict__, "price_rules": scenario.rules.__dict__,
@@ -322,12 +358,15 @@ def simulate_club(rng: np.random.Generator, scenario: ClubScenario, scale: float
                 rng, expected_demand=expected, capacity=capacity, list_price=list_prices,
                 reference_price=reference_prices, elasticity=elasticities,
                 curve=scenario.curve.shares(), rules=scenario.rules)
+            tickets, sale_days = cut_at_as_of(tickets, event, as_of)
             data.events += _event_record(scenario.slug, event, capacity, list_prices, held)
             data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand,
-                                                capacity))
+                                                capacity, sale_days))
             rows = build_ticket_rows(rng, event, tickets, prices, pool, context, held.copy())
             yield season, rows
-        holders["matches_attended"] = rng.binomial(len(dates), attendance)
+        played = sum(day < as_of for day in dates)
+        holders["events_attended"] = rng.binomial(played, attendance)
+        holders["events_past"] = played
         holders["season"] = season
         data.subscriptions.append(_holder_table(scenario, holders))
         if period + 1 < n_seasons:
@@ -365,8 +404,8 @@ def _holder_table(scenario: ClubScenario, holders: pd.DataFrame) -> pd.DataFrame
         "category": np.array([c.name for c in scenario.categories])[holders["category_index"]],
         "tariff": np.where(holders["reduced"], "Abonnement réduit", "Abonnement plein tarif"),
         "price": price, "holder_since": _season_label_array(holders["holder_since"]),
-        "matches_attended": holders["matches_attended"],
-        "matches_in_season": len(scenario.opponents),
+        "events_included": len(scenario.opponents), "events_past": holders["events_past"],
+        "events_attended": holders["events_attended"],
     }).reset_index(drop=True)
 
 
@@ -394,7 +433,7 @@ def _renew(rng: np.random.Generator, scenario: ClubScenario, categories: tuple[C
     c = scenario.renewal_coefficients
     season_start = scenario.seasons[period]
     tenure = season_start - holders["holder_since"].to_numpy() + 1
-    attendance = holders["matches_attended"].to_numpy() / len(scenario.opponents)
+    attendance = holders["events_attended"].to_numpy() / len(scenario.opponents)
     distance = np.nan_to_num(holders["distance_km"].to_numpy(dtype=float), nan=500.0)
     names = np.array([cat.name for cat in categories])[holders["category_index"]]
     increase = scenario.season_ticket_price_growth[period + 1]
@@ -405,7 +444,7 @@ def _renew(rng: np.random.Generator, scenario: ClubScenario, categories: tuple[C
               + rng.normal(0, c["noise_sd"], len(holders)))
     intercept = renewal_intercept(linear, 1 - scenario.target_churn)
     renews = rng.random(len(holders)) < 1 / (1 + np.exp(-(intercept + linear)))
-    stayed = holders[renews].drop(columns=["matches_attended", "season"])
+    stayed = holders[renews].drop(columns=["events_attended", "events_past", "season"])
     wanted = np.array([round(cat.capacity * cat.season_ticket_share) for cat in categories])
     kept = np.bincount(stayed["category_index"], minlength=len(categories))
     missing = np.maximum(wanted - kept, 0)
@@ -422,11 +461,222 @@ def _renew(rng: np.random.Generator, scenario: ClubScenario, categories: tuple[C
              "price_increase_next": increase})
 
 
-def simulate_theatre(rng: np.random.Generator, scenario: TheatreScenario, scale: float,
-                     data: OrganizationData) -> Iterator[tuple[str, pd.DataFrame]]:
-    """Seasons of productions in three halls, each with several performances."""
-    halls = {hall: _scaled(cats, scale) for hall, cats in scenario.halls.items()}
+def renew_at_target_churn(rng: np.random.Generator, linear: np.ndarray,
+                          churn: float) -> tuple[np.ndarray, float]:
+    """Who renews under a logit model whose intercept makes exactly `churn` of holders leave.
+
+    Utility = intercept + linear + Logistic(0, 1) noise, a holder renews when it is positive
+    (so P(renew) = sigmoid(intercept + linear)). The intercept is the one that puts exactly
+    round(churn × holders) below zero: a theatre sets its renewal target, the drivers decide who.
+    Returns (renews mask, intercept).
+    """
+    count = len(linear)
+    if count == 0:
+        return np.zeros(0, dtype=bool), 0.0
+    utility = linear + rng.logistic(size=count)
+    leaving = int(round(churn * count))
+    order = np.argsort(utility, kind="stable")
+    renews = np.ones(count, dtype=bool)
+    renews[order[:leaving]] = False
+    ranked = utility[order]
+    if leaving == 0:
+        threshold = ranked[0] - 1.0
+    elif leaving == count:
+        threshold = ranked[-1] + 1.0
+    else:
+        threshold = (ranked[leaving - 1] + ranked[leaving]) / 2
+    return renews, float(-threshold)
+
+
+def theatre_renewal_linear(scenario: TheatreScenario, people: pd.DataFrame,
+                           subscribers: pd.DataFrame, season_start: int) -> np.ndarray:
+    """The renewal utility of each subscriber without its intercept and noise (true model)."""
+    c = scenario.renewal_coefficients
+    tenure = season_start - subscribers["holder_since"].to_numpy() + 1
+    attendance = (subscribers["events_attended"].to_numpy()
+                  / np.maximum(subscribers["events_included"].to_numpy(), 1))
+    distance = np.nan_to_num(people["distance_km"].to_numpy(dtype=float), nan=500.0)
+    birth_year = pd.to_datetime(people["birth_date"]).dt.year.to_numpy(dtype=float)
+    age = np.nan_to_num(season_start - birth_year, nan=50.0)
+    return (c["log1p_tenure"] * np.log1p(tenure) + c["attendance_rate"] * (attendance - 0.8)
+            + c["distance_per_50km"] * np.minimum(distance, 300) / 50
+            + c["age_per_10_years"] * (age - 50) / 10)
+
+
+@dataclass(frozen=True)
+class _Production:
+    title: str
+    hall: str
+    appeal: float
+    events: list[EventSpec]
+
+
+def _theatre_season(rng: np.random.Generator, scenario: TheatreScenario,
+                    halls: dict[str, tuple[Category, ...]], titles: list[str], period: int,
+                    start_year: int, truth: dict) -> list[_Production]:
+    """The season's productions and their performances (dates, halls, attractiveness)."""
+    season = _season_label(start_year)
     hall_names = list(halls)
+    productions = []
+    for production_number in range(scenario.productions_per_season):
+        title = str(titles.pop())
+        hall = hall_names[production_number % len(hall_names)]
+        appeal = float(rng.normal(0, scenario.attractiveness_sd))
+        performances = int(rng.integers(3, 12))
+        truth["productions"][f"{season} {title}"] = {"hall": hall, "attractiveness": round(
+            appeal, 4), "performances": performances}
+        first = date(start_year, 9, 20) + timedelta(days=int(production_number * 22
+                                                             + rng.integers(0, 10)))
+        events = []
+        for number in range(performances):
+            day = first + timedelta(days=number)
+            if day.weekday() == 0:
+                continue  # theatres are dark on Mondays
+            starts = datetime(day.year, day.month, day.day, 16 if day.weekday() == 6 else 20)
+            shock = float(rng.normal(0, scenario.event_shock_sd))
+            attractiveness = appeal + scenario.weekday_effect.get(day.weekday(), 0.0) + shock
+            key = f"{scenario.slug}-{season}-P{production_number + 1:02d}-{number + 1:02d}"
+            events.append(EventSpec(key, title, starts, f"{scenario.venue.name} - {hall}", season,
+                                    period, halls[hall], attractiveness, shock))
+            truth["event_shocks"][key] = round(shock, 4)
+        productions.append(_Production(title, hall, appeal, events))
+    return productions
+
+
+def _allocate_subscriptions(rng: np.random.Generator, scenario: TheatreScenario,
+                            subscribers: pd.DataFrame, productions: list[_Production]
+                            ) -> pd.DataFrame:
+    """Each subscriber's shows: their favourite productions (appeal + taste noise), at the
+    performance with most seats left in their preferred category tier, while subscribers hold
+    at most `subscriber_seat_cap` of a category. Returns (subscriber, event, category) rows."""
+    events = [event for production in productions for event in production.events]
+    event_of_production = []
+    start = 0
+    for production in productions:
+        event_of_production.append(np.arange(start, start + len(production.events)))
+        start += len(production.events)
+    width = max(len(e.categories) for e in events) if events else 1
+    remaining = np.zeros((len(events), width), dtype=np.int64)
+    for index, event in enumerate(events):
+        remaining[index, :len(event.categories)] = [
+            int(c.capacity * scenario.subscriber_seat_cap) for c in event.categories]
+    appeal = np.array([p.appeal for p in productions])
+    wanted = min(scenario.shows_per_subscription, len(productions))
+    rows: list[tuple[int, int, int]] = []
+    tiers = subscribers["tier"].to_numpy()
+    for subscriber in range(len(subscribers)):
+        taken = 0
+        for production in np.argsort(-(appeal + rng.gumbel(size=len(productions)))):
+            performances = event_of_production[production]
+            if len(performances) == 0:
+                continue
+            n_categories = len(productions[production].events[0].categories)
+            preferred = min(int(tiers[subscriber]), n_categories - 1)
+            for category in sorted(range(n_categories), key=lambda c: abs(c - preferred)):
+                best = performances[int(np.argmax(remaining[performances, category]))]
+                if remaining[best, category] > 0:
+                    remaining[best, category] -= 1
+                    rows.append((subscriber, int(best), category))
+                    taken += 1
+                    break
+            if taken == wanted:
+                break
+    seats = pd.DataFrame(rows, columns=["subscriber", "event", "category"])
+    seats["starts_at"] = [events[e].starts_at for e in seats["event"]]
+    seats = seats.sort_values(["subscriber", "starts_at"], kind="stable")
+    seats["show_number"] = seats.groupby("subscriber").cumcount() + 1
+    return seats.reset_index(drop=True)
+
+
+def _subscription_orders(rng: np.random.Generator, scenario: TheatreScenario,
+                         subscribers: pd.DataFrame, start_year: int,
+                         context: SaleContext) -> pd.DataFrame:
+    """One order per subscriber in the spring campaign: renewals from mid-May to June,
+    newcomers from June to early September (before the first performance)."""
+    count = len(subscribers)
+    new = subscribers["holder_since"].to_numpy() == start_year
+    first_day = np.where(new, date(start_year, 6, 1).toordinal(), date(start_year, 5, 15).toordinal())
+    last_day = np.where(new, date(start_year, 9, 10).toordinal(), date(start_year, 6, 30).toordinal())
+    days = first_day + np.floor(rng.random(count) * (last_day - first_day + 1)).astype(np.int64)
+    online = rng.random(count) < 0.55
+    web_hour = rng.choice(WEB_HOURS, size=count, p=WEB_HOUR_WEIGHTS / WEB_HOUR_WEIGHTS.sum())
+    hour = np.where(online, web_hour, rng.integers(10, 19, count))
+    purchased = (pd.to_datetime([date.fromordinal(int(d)) for d in days])
+                 + pd.to_timedelta(hour, unit="h")
+                 + pd.to_timedelta(rng.integers(0, 3600, count), unit="s"))
+    channel_names = [c[0] for c in scenario.channels]
+    order_ids = context.next_order_id + np.arange(count)
+    context.next_order_id += count + int(rng.integers(0, 50))
+    return pd.DataFrame({"order_id": order_ids, "purchase_date": purchased,
+                         "channel": np.where(online, channel_names[0], channel_names[1])})
+
+
+def _subscriber_ticket_rows(event: EventSpec, seats: pd.DataFrame, orders: pd.DataFrame,
+                            people: pd.DataFrame, tariff: str, cutoff: datetime,
+                            currency: str) -> pd.DataFrame:
+    """The Abonné tickets of one performance (seats numbered first in each category), for the
+    subscribers whose order was placed before `cutoff`."""
+    if seats.empty:
+        return pd.DataFrame()
+    seats = seats.assign(seat_number=seats.groupby("category").cumcount().to_numpy())
+    order = orders.iloc[seats["subscriber"].to_numpy()].reset_index(drop=True)
+    seats = seats.reset_index(drop=True)
+    placed = (order["purchase_date"] < pd.Timestamp(cutoff)).to_numpy()
+    seats, order = seats[placed].reset_index(drop=True), order[placed].reset_index(drop=True)
+    if seats.empty:
+        return pd.DataFrame()
+    person = people.iloc[seats["person"].to_numpy()]
+    names = np.array([c.name for c in event.categories], dtype=object)
+    number = seats["seat_number"].to_numpy()
+    category = names[seats["category"].to_numpy()]
+    return pd.DataFrame({
+        "event_key": event.key, "event_name": event.name, "event_date": event.starts_at,
+        "venue": event.venue, "season": event.season,
+        "ticket_id": [f"{o}-{s:02d}" for o, s in zip(order["order_id"], seats["show_number"],
+                                                      strict=True)],
+        "order_id": order["order_id"].to_numpy(), "price": seats["price"].to_numpy(),
+        "currency": currency, "category": category, "tariff": tariff,
+        "channel": order["channel"].to_numpy(), "purchase_date": order["purchase_date"].to_numpy(),
+        "seat": (pd.Series(category) + " - Bloc " + (number // 500 + 1).astype(str)
+                 + " - Rang " + ((number % 500) // 25 + 1).astype(str)
+                 + " - Place " + (number % 25 + 1).astype(str)).to_numpy(),
+        "customer_index": seats["person"].to_numpy(),
+        **{f"customer_{name}": person[name].to_numpy() for name in (
+            "email", "last_name", "first_name", "birth_date", "phone", "address", "postal_code",
+            "city", "country")},
+        "customer_gender": person["sex"].to_numpy(),
+    })
+
+
+def _renew_subscribers(rng: np.random.Generator, scenario: TheatreScenario, pool: CustomerPool,
+                       subscribers: pd.DataFrame, period: int, wanted: int
+                       ) -> tuple[pd.DataFrame, dict]:
+    """Who renews for season `period` (logit with a churn-calibrated intercept), and the
+    single-ticket buyers converted into subscribers to replace the leavers."""
+    season_start = scenario.seasons[period - 1]
+    people = pool.people.iloc[subscribers["person"].to_numpy()]
+    linear = theatre_renewal_linear(scenario, people, subscribers, season_start)
+    renews, intercept = renew_at_target_churn(rng, linear, scenario.target_churn)
+    stayed = subscribers.loc[renews, ["person", "holder_since", "tier"]]
+    newcomers = pool.pick_distinct(rng, period, max(wanted - len(stayed), 0),
+                                   exclude=subscribers["person"].to_numpy())
+    joined = pd.DataFrame({"person": newcomers, "holder_since": scenario.seasons[period],
+                           "tier": _tiers(rng, len(newcomers))})
+    return (pd.concat([stayed, joined], ignore_index=True),
+            {"intercept": round(intercept, 4), "holders": len(subscribers),
+             "renewed": int(renews.sum()), "churn": round(1 - float(renews.mean()), 4)})
+
+
+def _tiers(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Preferred category rank of each subscriber (0 = best seats)."""
+    return rng.choice(3, size=count, p=[0.3, 0.5, 0.2])
+
+
+def simulate_theatre(rng: np.random.Generator, scenario: TheatreScenario, scale: float,
+                     data: OrganizationData, as_of: date) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Seasons of productions in three halls, each with several performances; subscribers
+    (abonnés) take their seats in a spring campaign, single tickets sell on the rest."""
+    halls = {hall: _scaled(cats, scale) for hall, cats in scenario.halls.items()}
     n_seasons = len(scenario.seasons)
     mean_perf = 7
     expected = (sum(sum(c.base_demand for c in cats) for cats in halls.values()) / len(halls)
@@ -437,53 +687,106 @@ def simulate_theatre(rng: np.random.Generator, scenario: TheatreScenario, scale:
         propensity_shape=0.8, dropout_a=2.0, dropout_b=4.0, initial_share=0.65)
     context = SaleContext(scenario.tariffs, None, scenario.channels,
                           next_order_id=int(rng.integers(20_000_000, 30_000_000)))
+    cutoff = datetime.combine(as_of, datetime.min.time())
     titles = list(rng.permutation(scenario.show_titles))
+    wanted = max(1, round(scenario.subscribers * scale))
+    tariff, factor = scenario.subscription_tariff
     truth: dict = {"halls": {h: [c.__dict__ for c in cats] for h, cats in scenario.halls.items()},
                    "weekday_effect": scenario.weekday_effect, "booking_curve": scenario.curve.__dict__,
-                   "price_rules": scenario.rules.__dict__, "productions": {}, "event_shocks": {}}
+                   "price_rules": scenario.rules.__dict__, "productions": {}, "event_shocks": {},
+                   "customer_pool": {"size": len(pool.people), "propensity_gamma_shape": 0.8,
+                                     "dropout_beta": [2.0, 4.0], "initial_share": 0.65},
+                   "subscriptions": {
+                       "formula": scenario.subscription_name, "tariff": tariff,
+                       "price_factor": factor, "subscribers": wanted,
+                       "shows_per_subscription": scenario.shows_per_subscription,
+                       "subscriber_seat_cap": scenario.subscriber_seat_cap,
+                       "tenure_geometric_p": scenario.subscriber_tenure_geometric_p,
+                       "attendance_beta": list(scenario.attendance_beta),
+                       "renewal": {"coefficients": scenario.renewal_coefficients,
+                                   "noise": "Logistic(0, 1)", "target_churn": scenario.target_churn,
+                                   "seasons": []}}}
+    first = pool.pick_distinct(rng, 0, wanted)
+    subscribers = pd.DataFrame({
+        "person": first,
+        "holder_since": scenario.seasons[0] - rng.geometric(
+            scenario.subscriber_tenure_geometric_p, len(first)) + 1,
+        "tier": _tiers(rng, len(first))})
     for period, start_year in enumerate(scenario.seasons):
         season = _season_label(start_year)
-        for production_number in range(scenario.productions_per_season):
-            title = str(titles.pop())
-            hall = hall_names[production_number % len(hall_names)]
-            categories = halls[hall]
-            appeal = float(rng.normal(0, scenario.attractiveness_sd))
-            performances = int(rng.integers(3, 12))
-            truth["productions"][f"{season} {title}"] = {"hall": hall, "attractiveness": round(
-                appeal, 4), "performances": performances}
-            first = date(start_year, 9, 20) + timedelta(days=int(production_number * 22
-                                                                 + rng.integers(0, 10)))
-            capacity = np.array([c.capacity for c in categories])
+        productions = _theatre_season(rng, scenario, halls, titles, period, start_year, truth)
+        if period > 0:
+            subscribers, renewal = _renew_subscribers(rng, scenario, pool, subscribers, period,
+                                                      wanted)
+            truth["subscriptions"]["renewal"]["seasons"].append(
+                {"from": _season_label(scenario.seasons[period - 1]), **renewal})
+        seats = _allocate_subscriptions(rng, scenario, subscribers, productions)
+        seats["person"] = subscribers["person"].to_numpy()[seats["subscriber"].to_numpy()]
+        orders = _subscription_orders(rng, scenario, subscribers, start_year, context)
+        events = [event for production in productions for event in production.events]
+        seat_prices = []
+        for index, event in enumerate(events):
+            categories = event.categories
+            mine = seats[seats["event"] == index]
+            held = np.bincount(mine["category"], minlength=len(categories)).astype(np.int64)
+            capacity = np.array([c.capacity for c in categories]) - held
             list_prices = np.array([c.list_price for c in categories])
             elasticities = np.array([c.elasticity for c in categories])
-            for number in range(performances):
-                day = first + timedelta(days=number)
-                if day.weekday() == 0:
-                    continue  # theatres are dark on Mondays
-                starts = datetime(day.year, day.month, day.day, 16 if day.weekday() == 6 else 20)
-                shock = float(rng.normal(0, scenario.event_shock_sd))
-                attractiveness = appeal + scenario.weekday_effect.get(day.weekday(), 0.0) + shock
-                event = EventSpec(f"{scenario.slug}-{season}-P{production_number + 1:02d}-{number + 1:02d}",
-                                  title, starts, f"{scenario.venue.name} - {hall}", season, period,
-                                  categories, attractiveness, shock)
-                truth["event_shocks"][event.key] = round(shock, 4)
-                tickets, prices, demand = simulate_category_sales(
-                    rng, expected_demand=np.array([c.base_demand for c in categories])
-                    * np.exp(attractiveness), capacity=capacity, list_price=list_prices,
-                    reference_price=list_prices, elasticity=elasticities,
-                    curve=scenario.curve.shares(), rules=scenario.rules)
-                data.events += _event_record(scenario.slug, event, capacity, list_prices,
-                                             np.zeros(len(categories), dtype=int))
-                data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand,
-                                                    capacity))
-                yield season, build_ticket_rows(rng, event, tickets, prices, pool, context,
-                                                np.zeros(len(categories), dtype=np.int64))
+            tickets, prices, demand = simulate_category_sales(
+                rng, expected_demand=np.array([c.base_demand for c in categories])
+                * np.exp(event.attractiveness), capacity=capacity, list_price=list_prices,
+                reference_price=list_prices, elasticity=elasticities,
+                curve=scenario.curve.shares(), rules=scenario.rules)
+            tickets, sale_days = cut_at_as_of(tickets, event, as_of)
+            data.events += _event_record(scenario.slug, event, capacity, list_prices, held)
+            data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand,
+                                                capacity, sale_days))
+            mine = mine.assign(price=np.round(list_prices[mine["category"]] * factor * 2) / 2)
+            seat_prices.append(mine[["subscriber", "price"]])
+            abonnes = _subscriber_ticket_rows(event, mine, orders, pool.people, tariff, cutoff,
+                                              context.currency)
+            singles = build_ticket_rows(rng, event, tickets, prices, pool, context, held.copy())
+            frames = [frame for frame in (abonnes, singles) if not frame.empty]
+            yield season, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        past = np.array([event.starts_at.date() < as_of for event in events])
+        subscribers = subscribers.assign(
+            events_included=np.bincount(seats["subscriber"], minlength=len(subscribers)),
+            events_past=np.bincount(seats["subscriber"], weights=past[seats["event"]],
+                                    minlength=len(subscribers)).astype(int))
+        rate = rng.beta(*scenario.attendance_beta, len(subscribers))
+        subscribers["events_attended"] = rng.binomial(subscribers["events_past"], rate)
+        paid = pd.concat(seat_prices).groupby("subscriber")["price"].sum()
+        placed = (orders["purchase_date"] < pd.Timestamp(cutoff)).to_numpy()
+        data.subscriptions.append(_subscription_table(
+            scenario, season, subscribers[placed], pool.people,
+            paid.reindex(np.flatnonzero(placed), fill_value=0.0).to_numpy()))
     data.truth = truth
 
 
+def _subscription_table(scenario: TheatreScenario, season: str, subscribers: pd.DataFrame,
+                        people: pd.DataFrame, price: np.ndarray) -> pd.DataFrame:
+    """The theatre's abonnements of one season, in the club's season-ticket table shape
+    (no seat category: an abonnement is a choice of shows, not a seat)."""
+    person = people.iloc[subscribers["person"].to_numpy()].reset_index(drop=True)
+    return pd.DataFrame({
+        "organization_slug": scenario.slug, "season": season,
+        **{f"customer_{name}": person[name].to_numpy() for name in (
+            "email", "last_name", "first_name", "birth_date")},
+        "customer_gender": person["sex"].to_numpy(),
+        **{f"customer_{name}": person[name].to_numpy() for name in (
+            "phone", "address", "postal_code", "city", "country")},
+        "category": None, "tariff": scenario.subscription_name, "price": price,
+        "holder_since": _season_label_array(subscribers["holder_since"]),
+        "events_included": subscribers["events_included"].to_numpy(),
+        "events_past": subscribers["events_past"].to_numpy(),
+        "events_attended": subscribers["events_attended"].to_numpy(),
+    })
+
+
 def simulate_race(rng: np.random.Generator, scenario: RaceScenario, scale: float,
-                  data: OrganizationData) -> Iterator[tuple[str, pd.DataFrame]]:
-    """Yearly editions; each runner registers once per edition, prices rise by tiers."""
+                  data: OrganizationData, as_of: date) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yearly editions; each runner registers once per edition, prices rise by tiers (an
+    edition after `as_of` only with the registrations made before it)."""
     categories = _scaled(scenario.categories, scale)
     n_editions = len(scenario.editions)
     expected = sum(c.base_demand for c in categories) * n_editions
@@ -514,13 +817,15 @@ def simulate_race(rng: np.random.Generator, scenario: RaceScenario, scale: float
             * np.exp(attractiveness), capacity=capacity, list_price=list_prices,
             reference_price=list_prices, elasticity=elasticities, curve=scenario.curve.shares(),
             rules=None, tiers=scenario.tiers)
+        tickets, sale_days = cut_at_as_of(tickets, event, as_of)
         # Njuko names each distance as its own event ("Épreuve"), the date being the edition's.
         records = _event_record(scenario.slug, event, capacity, list_prices,
                                 np.zeros(len(categories), dtype=int))
         for record in records:
             record["event_name"] = record["category"]
         data.events += records
-        data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand, capacity))
+        data.schedules.append(schedule_rows(event, scenario.slug, tickets, prices, demand, capacity,
+                                            sale_days))
         rows = build_ticket_rows(rng, event, tickets, prices, pool, context,
                                  np.zeros(len(categories), dtype=np.int64), one_per_buyer=True,
                                  seat_labels=False)

@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -23,12 +24,14 @@ from arena.ingest.sniff import detect_layout
 from arena.storage.accounts import ensure_organization, find_user, organizations_of
 from arena.storage.db import create_database_engine
 from arena.storage.demo_catalog import SqlDemoCatalog
+from arena.storage.pricing_repository import SqlPricingRepository
 from arena.storage.schema import metadata
 from arena.storage.ticket_loader import SqlImportStore
 from tests.support.databases import empty_all_tables, fresh_sqlite_url
 
 SCALE = 0.02
 SEED = 42
+AS_OF = date(2026, 11, 28)  # mid-season for the club and the theatre
 # Reference data every organization shares: a reset leaves it.
 SHARED_TABLES = {"countries", "regions", "cities", "postal_codes", "city_postal_codes"}
 
@@ -36,7 +39,7 @@ SHARED_TABLES = {"countries", "regions", "cities", "postal_codes", "city_postal_
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
     """One generation for the whole module: generating costs seconds, whatever the scale."""
-    return generate_demo(tmp_path_factory.mktemp("demo"), seed=SEED, scale=SCALE)
+    return generate_demo(tmp_path_factory.mktemp("demo"), seed=SEED, scale=SCALE, as_of=AS_OF)
 
 
 def _load(engine: Engine, manifest: DemoManifest, *, reset: bool = False) -> DemoLoadReport:
@@ -133,25 +136,75 @@ def test_every_exported_row_is_loaded_or_rejected_with_a_reason(
     assert reasons["message"].str.len().gt(10).all()
 
 
+def _season_tickets(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, """
+        SELECT o.slug, c.customer_key, s.label AS season, cat.name AS category, st.price
+        FROM season_tickets st JOIN customers c ON c.id = st.customer_id
+        JOIN organizations o ON o.id = st.organization_id
+        JOIN seasons s ON s.id = st.season_id
+        LEFT JOIN seat_categories cat ON cat.id = st.category_id""")
+
+
 def test_season_tickets_are_loaded_with_a_renewal_history_spanning_seasons(
     loaded: tuple[Engine, DemoLoadReport],
 ) -> None:
     engine, report = loaded
     subscriptions = pd.read_csv(report.out_dir / "tables" / "subscriptions.csv")
-    held = _frame(engine, """
-        SELECT c.customer_key, s.label AS season, cat.name AS category, st.price
-        FROM season_tickets st JOIN customers c ON c.id = st.customer_id
-        JOIN seasons s ON s.id = st.season_id
-        LEFT JOIN seat_categories cat ON cat.id = st.category_id""")
-    assert len(held) == len(subscriptions) == report.season_tickets_added
+    every = _season_tickets(engine)
+    assert len(every) == len(subscriptions) == report.season_tickets_added
+    held = every[every["slug"] == "olympique-loire"]
     assert held["category"].notna().all()
     seasons = sorted(held["season"].unique())
-    assert seasons == ["2022-2023", "2023-2024", "2024-2025"]
+    assert seasons == ["2024-2025", "2025-2026", "2026-2027"]
     by_season = held.groupby("season")["customer_key"].apply(set)
     for current, following in zip(seasons, seasons[1:], strict=False):
         renewed = len(by_season[current] & by_season[following]) / len(by_season[current])
         assert 0.65 < renewed < 0.92  # the generator targets 20 % churn a season
     assert (held.groupby("customer_key")["season"].nunique() == 3).any()
+
+
+def test_theatre_abonnements_are_loaded_as_season_tickets_of_its_single_ticket_buyers(
+    loaded: tuple[Engine, DemoLoadReport],
+) -> None:
+    engine, report = loaded
+    subscriptions = pd.read_csv(report.out_dir / "tables" / "subscriptions.csv")
+    expected = subscriptions[subscriptions["organization_slug"] == "theatre-lumieres"]
+    every = _season_tickets(engine)
+    held = every[every["slug"] == "theatre-lumieres"]
+    assert len(held) == len(expected) > 0
+    assert sorted(held["season"].unique()) == ["2025-2026", "2026-2027"]
+    assert held["category"].isna().all(), "an abonnement is a choice of shows, not a seat"
+    by_season = held.groupby("season")["customer_key"].apply(set)
+    renewed = len(by_season["2025-2026"] & by_season["2026-2027"]) / len(by_season["2025-2026"])
+    assert 0.65 <= renewed <= 0.85  # 25 % churn, see docs/demo-data.md
+    # The subscribers' Abonné tickets were imported and belong to the same customers.
+    abonnes = _frame(engine, """
+        SELECT DISTINCT c.customer_key FROM tickets t JOIN customers c ON c.id = t.customer_id
+        JOIN organizations o ON o.id = t.organization_id
+        JOIN tariffs ta ON ta.id = t.tariff_id
+        WHERE o.slug = 'theatre-lumieres' AND ta.name = 'Abonné'""")
+    # Every subscriber holds Abonné tickets (a few rows lost their email, hence not all).
+    assert held["customer_key"].isin(abonnes["customer_key"]).mean() >= 0.95
+
+
+def test_the_pricing_repository_sees_upcoming_events_partly_sold(
+    loaded: tuple[Engine, DemoLoadReport],
+) -> None:
+    engine, _ = loaded
+    repository = SqlPricingRepository(engine)
+    as_of = datetime.combine(AS_OF, datetime.min.time())
+    for organization in ("olympique-loire", "theatre-lumieres"):
+        lines = repository.product_lines(organization)
+        frames = [repository.pricing_frames(organization, line.key, as_of=as_of)
+                  for line in lines]
+        upcoming = [event for f in frames for event in f.upcoming_event_ids()]
+        past = [event for f in frames for event in f.past_event_ids()]
+        assert upcoming and past, organization
+        in_flight = [f.sales_to_date() for f in frames]
+        on_sale = [history for history in in_flight if history is not None]
+        assert on_sale, f"{organization}: some upcoming event has sales to date"
+        statuses = pd.concat([f.event_list for f in frames])["status"]
+        assert {"past", "on_sale", "not_on_sale"} <= set(statuses), organization
 
 
 def test_the_demo_user_sees_exactly_the_three_demo_organizations(
@@ -183,11 +236,18 @@ def test_arena_demo_generates_into_the_data_folder_and_loads_it(
     database_url: str, tmp_path: Path,
 ) -> None:
     env = {"ARENA_DATA_DIR": str(tmp_path / "var"), "ARENA_DATABASE_URL": database_url}
-    result = CliRunner().invoke(demo_command, ["--scale", "0.01", "--format", "json"], env=env)
+    result = CliRunner().invoke(demo_command, ["--scale", "0.01", "--as-of", "2027-03-01",
+                                               "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
+    assert summary["as_of"] == "2027-03-01"
     assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_rejected"] > 0
     assert len(list((tmp_path / "var" / "demo" / "exports").glob("*.csv"))) == 10
+    # Run again another day without --as-of: the loaded demo's date is kept, nothing changes.
+    again = CliRunner().invoke(demo_command, ["--scale", "0.01", "--format", "json"], env=env)
+    assert again.exit_code == 0, again.output
+    rerun = json.loads(again.output)
+    assert rerun["as_of"] == "2027-03-01" and rerun["unchanged"]
     engine = create_database_engine(database_url)
     assert SqlDemoCatalog(engine).is_demo_loaded(demo_organization_slugs())
     engine.dispose()
