@@ -55,7 +55,7 @@ class LoadSummary:
     events_added: int = 0
     orders_added: int = 0
     status: str = "completed"
-    extra: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # database time per load step
 
 
 class ImportWriter(Protocol):

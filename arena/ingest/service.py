@@ -50,6 +50,7 @@ class ImportReport:
     mapping: dict[str, Any] = field(default_factory=dict)
     added: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    load_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -258,6 +259,7 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
             "orders": summary.orders_added,
         },
         seconds=round(time.perf_counter() - started, 3),
+        load_seconds=summary.seconds,
     )
 
 

@@ -13,15 +13,18 @@ import logging
 import queue
 import threading
 import time
-from contextlib import ExitStack, suppress
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 
 from arena.errors import ArenaUserError
 from arena.ingest.normalize import (
@@ -40,6 +43,7 @@ from arena.storage.bulk import bulk_load_mode
 from arena.storage.schema import (
     cities,
     countries,
+    event_categories,
     events,
     import_warnings,
     imports,
@@ -53,41 +57,26 @@ from arena.storage.schema import (
     tariffs,
     ticketing_sources,
     tickets,
+    venues,
 )
 from arena.storage.sqlutil import dialect_insert, insert_ignore
 
 log = logging.getLogger(__name__)
 
-STAGE = "arena_stage"
-STAGE_COLUMNS: dict[str, str] = {
-    "line": "INTEGER",
-    "ticket_ref": "TEXT",
-    "order_ref": "TEXT",
-    "event_name": "TEXT",
-    "event_date": "TIMESTAMP",
-    "venue": "TEXT",
-    "price_cents": "BIGINT",
-    "currency": "TEXT",
-    "category": "TEXT",
-    "tariff": "TEXT",
-    "channel": "TEXT",
-    "seat": "TEXT",
-    "purchased_at": "TIMESTAMP",
-    "customer_key": "TEXT",
-    "email": "TEXT",
-    "first_name": "TEXT",
-    "last_name": "TEXT",
-    "gender": "TEXT",
-    "birth_date": "DATE",
-    "phone": "TEXT",
-    "address": "TEXT",
-    "postal_code": "TEXT",
-    "city": "TEXT",
-    "country": "TEXT",
+# Per-chunk temporary tables, each holding one row per distinct natural key of the chunk
+# (deduplicated in pandas first, so the database never scans a million-row stage).
+STAGES: dict[str, dict[str, str]] = {
+    "arena_stage_refs": {"ticket_ref": "TEXT"},
+    "arena_stage_customers": {
+        "customer_key": "TEXT", "email": "TEXT", "first_name": "TEXT", "last_name": "TEXT",
+        "gender": "TEXT", "birth_date": "DATE", "phone": "TEXT", "address": "TEXT",
+        "postal_code": "TEXT", "city": "TEXT", "country": "TEXT",
+    },
+    "arena_stage_orders": {"order_ref": "TEXT", "customer_key": "TEXT", "ordered_at": "TIMESTAMP"},
+    "arena_city_keys": {"country": "TEXT", "city": "TEXT", "postal_code": "TEXT",
+                        "city_key": "TEXT"},
 }
-_TEMPORARY_TABLES = (STAGE, "arena_city_keys", "arena_stage_customers")
-_DATETIME_COLUMNS = ("event_date", "purchased_at")
-_DATE_COLUMNS = ("birth_date",)
+_TEMPORARY_TABLES = tuple(STAGES)
 
 COUNTRY_NAMES = {
     "FR": "France", "BE": "Belgique", "CH": "Suisse", "LU": "Luxembourg", "DE": "Allemagne",
@@ -168,6 +157,12 @@ class SqlImportWriter:
         self.postgres = engine.dialect.name == "postgresql"
         self.staged_rows = 0
         self.counts = {"tickets": 0, "events": 0, "orders": 0}
+        self.timings: dict[str, float] = {}
+        # What this import already wrote, so later chunks skip redundant upserts.
+        self._known_venues: set[str] = set()
+        self._event_index: tuple[pd.MultiIndex, np.ndarray] | None = None
+        self._catalogue_ids: dict[str, dict[str, int]] = {}
+        self._known_event_categories: set[tuple[int, int]] = set()
         self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
         self._worker: threading.Thread | None = None
         self._worker_error: BaseException | None = None
@@ -189,9 +184,6 @@ class SqlImportWriter:
             self.customers_before = self._count(
                 "SELECT COUNT(*) FROM customers WHERE organization_id = :org"
             )
-            if self.postgres:
-                # Staged chunks have no statistics: hash joins are the right plan for them.
-                self.connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
             self._create_stage()
             self._rows_savepoint = self.connection.begin_nested()
         except BaseException:
@@ -202,16 +194,16 @@ class SqlImportWriter:
     # --- staging ----------------------------------------------------------------------------
 
     def _create_stage(self) -> None:
-        columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
-        if self.postgres:
-            self.connection.exec_driver_sql(
-                f"CREATE TEMPORARY TABLE {STAGE} ({columns}) ON COMMIT DROP"
-            )
-        else:
-            # SQLite keeps temporary tables per pooled connection: start from a clean slate.
-            for name in _TEMPORARY_TABLES:
+        for name, columns in STAGES.items():
+            definition = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+            if self.postgres:
+                self.connection.exec_driver_sql(
+                    f"CREATE TEMPORARY TABLE {name} ({definition}) ON COMMIT DROP"
+                )
+            else:
+                # SQLite keeps temporary tables per pooled connection: start from a clean slate.
                 self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
-            self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {STAGE} ({columns})")
+                self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({definition})")
 
     # The parsing thread hands chunks to one worker thread that owns the connection, so the
     # database loads chunk N while Python parses chunk N+1 (the drivers release the GIL while a
@@ -274,32 +266,13 @@ class SqlImportWriter:
                     self._bulk.pop_all()  # the rollback restored every constraint and index
                     self.staged_rows = 0
                     self.counts = dict.fromkeys(self.counts, 0)
+                    self._known_venues.clear()
+                    self._event_index = None
+                    self._catalogue_ids = {}
+                    self._known_event_categories.clear()
                     self._rows_savepoint = self.connection.begin_nested()
             except BaseException as error:  # handed to the parsing thread
                 self._worker_error = error
-
-    def _copy_into_stage(self, rows: pd.DataFrame) -> None:
-        frame = _stage_frame(rows, postgres=self.postgres)
-        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        if self.postgres:
-            # Arrow writes CSV several times faster than pandas; every value is quoted, so an
-            # unquoted empty field can only be a NULL.
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            sink = pa.BufferOutputStream()
-            pacsv.write_csv(
-                table, sink, pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-            )
-            cursor.copy_expert(
-                f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
-                io.BytesIO(sink.getvalue().to_pybytes()),
-            )
-        else:
-            placeholders = ", ".join("?" for _ in STAGE_COLUMNS)
-            values = frame.astype(object).where(frame.notna(), None)
-            cursor.executemany(
-                f"INSERT INTO temp.{STAGE} VALUES ({placeholders})",
-                values.itertuples(index=False, name=None),
-            )
 
     def _write_rejected(self, rows: list[RejectedRow]) -> None:
         self.connection.execute(
@@ -329,7 +302,8 @@ class SqlImportWriter:
     def finish(self, rows_read: int, rows_loaded: int, rows_rejected: int) -> LoadSummary:
         try:
             self._drain()
-            self._bulk.close()  # rebuild set-aside indexes, re-validate foreign keys
+            with self._timed("indexes and foreign keys"):
+                self._bulk.close()  # rebuild set-aside indexes, re-validate foreign keys
             customers_added = (
                 self._count("SELECT COUNT(*) FROM customers WHERE organization_id = :org")
                 - self.customers_before
@@ -356,11 +330,15 @@ class SqlImportWriter:
                     ),
                 )
             )
-            refresh_sales_summary(
-                self.connection,
-                self.ids.org,
-                select(tickets.c.event_id).where(tickets.c.import_id == self.ids.import_).distinct(),
-            )
+            with self._timed("sales summary"):
+                refresh_sales_summary(
+                    self.connection,
+                    self.ids.org,
+                    select(tickets.c.event_id)
+                    .where(tickets.c.import_id == self.ids.import_)
+                    .distinct(),
+                )
+            summary.seconds = {step: round(t, 2) for step, t in self.timings.items()}
             self._rows_savepoint.commit()
             if not self.postgres:
                 for name in _TEMPORARY_TABLES:
@@ -402,83 +380,106 @@ class SqlImportWriter:
             log.exception("could not record the failed import")
         self.import_id = None
 
-    def _count(self, sql: str) -> int:
-        return int(self.connection.execute(text(sql), self._params()).scalar_one() or 0)
-
-    def _params(self) -> dict[str, int]:
-        return {"org": self.ids.org, "src": self.ids.source, "imp": self.ids.import_}
-
-    def _run(self, sql: str, **extra: Any) -> int:
-        started = time.perf_counter()
-        result = self.connection.execute(text(sql), {**self._params(), **extra})
-        log.debug("%.2f s: %s", time.perf_counter() - started, " ".join(sql.split())[:90])
-        return max(result.rowcount or 0, 0)
-
-    def _distinct(self, sql: str) -> list[Any]:
-        return list(self.connection.execute(text(sql), self._params()).all())
-
     def _load_chunk(self, rows: pd.DataFrame) -> None:
-        """Normalize one staged chunk into the schema, then empty the stage for the next."""
+        """Normalize one chunk of validated rows into the schema.
+
+        Distinct values are found in pandas; the database only sees one staged row per new
+        customer, order or ticket reference, then set-based upserts; tickets go in last with
+        their foreign keys resolved in memory."""
         if self.staged_rows == 0:
             self._enter_bulk_mode()
-        self._copy_into_stage(rows)
         self.staged_rows += len(rows)
-        self._load_venues()
-        self.counts["events"] += self._load_events()
-        self._load_catalogues()
-        self._load_geography()
-        self._load_customers()
-        self.counts["orders"] += self._load_orders()
-        self.counts["tickets"] += self._load_tickets()
-        self._check_every_staged_row_is_loaded()
-        self.connection.exec_driver_sql(f"DELETE FROM {STAGE}")
+        with self._timed("venues, events, catalogues"):
+            self._load_venues(rows)
+            self.counts["events"] += self._load_events(rows)
+            self._load_catalogues(rows)
+        with self._timed("geography"):
+            self._load_geography(rows)
+        with self._timed("customers"):
+            self._load_customers(rows)
+        with self._timed("orders"):
+            self.counts["orders"] += self._load_orders(rows)
+        with self._timed("tickets"):
+            self.counts["tickets"] += self._load_tickets(rows)
+
+    @contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        """Where an import's database time goes, reported in the import's summary."""
+        started = time.perf_counter()
+        yield
+        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
 
     def _enter_bulk_mode(self) -> None:
         expected = max(self.request.expected_rows, 1)
         for table in ("customers", "orders", "tickets"):
             self._bulk.enter_context(bulk_load_mode(self.connection, table, expected))
 
-    # --- normalization, one chunk at a time --------------------------------------------
+    def _params(self) -> dict[str, int]:
+        return {"org": self.ids.org, "src": self.ids.source, "imp": self.ids.import_}
 
-    def _check_every_staged_row_is_loaded(self) -> None:
-        """A staged row is either a new ticket or one already present: never silently lost."""
-        missing = self._count(
-            f"""SELECT COUNT(*) FROM {STAGE} s WHERE NOT EXISTS (
-                    SELECT 1 FROM tickets t WHERE t.organization_id = :org
-                    AND t.source_id = :src AND t.ticket_ref = s.ticket_ref)"""
-        )
-        if missing:
-            raise RuntimeError(f"{missing} validated rows could not be attached to the schema")
+    def _count(self, sql: str) -> int:
+        return int(self.connection.execute(text(sql), self._params()).scalar_one() or 0)
 
-    def _load_venues(self) -> None:
-        self._run(
-            f"""INSERT INTO venues (organization_id, name, import_id)
-                SELECT DISTINCT :org, venue, :imp FROM {STAGE} WHERE venue IS NOT NULL
-                ON CONFLICT (organization_id, name) DO NOTHING"""
-        )
+    def _run(self, sql: str) -> int:
+        started = time.perf_counter()
+        result = self.connection.execute(text(sql), self._params())
+        log.debug("%.2f s: %s", time.perf_counter() - started, " ".join(sql.split())[:90])
+        return max(result.rowcount or 0, 0)
 
-    def _load_events(self) -> int:
-        rows = self._distinct(
-            f"SELECT event_name, event_date, MIN(venue) FROM {STAGE} "
-            "GROUP BY event_name, event_date"
-        )
-        venue_ids = dict(
+    def _restage(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace the content of one temporary stage with this chunk's distinct rows."""
+        self.connection.exec_driver_sql(f"DELETE FROM {name}")
+        if len(frame):
+            self._bulk_insert(name, frame[list(STAGES[name])])
+
+    def _name_ids(self, table: Table) -> dict[str, int]:
+        return dict(
             self.connection.execute(
-                text("SELECT name, id FROM venues WHERE organization_id = :org"), self._params()
+                select(table.c.name, table.c.id).where(table.c.organization_id == self.ids.org)
             ).all()
         )
+
+    def _load_venues(self, rows: pd.DataFrame) -> None:
+        names = [n for n in rows["venue"].dropna().unique() if n not in self._known_venues]
+        if not names:
+            return
+        self._known_venues.update(names)
+        insert_ignore(
+            self.connection,
+            venues,
+            [{"organization_id": self.ids.org, "name": n, "import_id": self.ids.import_}
+             for n in names],
+            ["organization_id", "name"],
+        )
+
+    def _load_events(self, rows: pd.DataFrame) -> int:
+        distinct = (
+            rows[["event_name", "event_date", "venue"]]
+            .drop_duplicates(["event_name", "event_date"])
+        )
+        if self._event_index is not None:
+            known = self._event_index[0].get_indexer(
+                pd.MultiIndex.from_arrays(
+                    [pd.Index(distinct["event_name"].astype(object)),
+                     pd.DatetimeIndex(distinct["event_date"]).as_unit("ns")]
+                )
+            )
+            distinct = distinct[known < 0]
+            if distinct.empty:
+                return 0  # every event of this chunk is already in the schema
+        venue_ids = self._name_ids(venues)
         labels: dict[str, None] = {}
         events_rows = []
-        for name, starts_at, venue in rows:
-            starts_at = _as_datetime(starts_at)
+        for name, starts_at, venue in distinct.itertuples(index=False, name=None):
+            starts_at = pd.Timestamp(starts_at).to_pydatetime()
             kind = event_type(name)
             label = season_label(starts_at, kind)
             labels[label] = None
             events_rows.append(
                 {
                     "organization_id": self.ids.org, "name": name, "starts_at": starts_at,
-                    "event_type": kind, "venue_id": venue_ids.get(venue), "season": label,
-                    "import_id": self.ids.import_,
+                    "event_type": kind, "venue_id": venue_ids.get(venue) if pd.notna(venue)
+                    else None, "season": label, "import_id": self.ids.import_,
                 }
             )
         insert_ignore(
@@ -496,63 +497,101 @@ class SqlImportWriter:
         )
         season_ids = dict(
             self.connection.execute(
-                text("SELECT label, id FROM seasons WHERE organization_id = :org"), self._params()
+                select(seasons.c.label, seasons.c.id).where(
+                    seasons.c.organization_id == self.ids.org
+                )
             ).all()
         )
         for row in events_rows:
             row["season_id"] = season_ids[row.pop("season")]
-        return insert_ignore(self.connection, events, events_rows, ["organization_id", "name", "starts_at"])
+        added = insert_ignore(
+            self.connection, events, events_rows, ["organization_id", "name", "starts_at"]
+        )
+        self._event_index = self._current_event_index()
+        return added
 
-    def _load_catalogues(self) -> None:
+    def _current_event_index(self) -> tuple[pd.MultiIndex, np.ndarray]:
+        known = self.connection.execute(
+            select(events.c.name, events.c.starts_at, events.c.id).where(
+                events.c.organization_id == self.ids.org
+            )
+        ).all()
+        index = pd.MultiIndex.from_arrays(
+            [
+                pd.Index([r[0] for r in known], dtype=object),
+                pd.DatetimeIndex([r[1] for r in known]).as_unit("ns"),
+            ]
+        )
+        return index, np.array([r[2] for r in known], dtype=np.int64)
+
+    def _event_ids(self, rows: pd.DataFrame) -> np.ndarray:
+        index, ids = self._event_index
+        keys = pd.MultiIndex.from_arrays(
+            [
+                pd.Index(rows["event_name"].astype(object)),
+                pd.DatetimeIndex(rows["event_date"]).as_unit("ns"),
+            ]
+        )
+        positions = index.get_indexer(keys)
+        if (positions < 0).any():
+            raise RuntimeError("validated rows could not be attached to their event")
+        return ids[positions]
+
+    def _load_catalogues(self, rows: pd.DataFrame) -> None:
         for column, table, kind_of in (
             ("category", seat_categories, None),
             ("tariff", tariffs, tariff_kind),
             ("channel", sales_channels, channel_kind),
         ):
-            names = [r[0] for r in self._distinct(
-                f"SELECT DISTINCT {column} FROM {STAGE} WHERE {column} IS NOT NULL"
-            )]
-            rows = []
-            for name in names:
+            new_rows = []
+            known = self._catalogue_ids.get(column, {})
+            for name in rows[column].dropna().unique():
+                if name in known:
+                    continue
                 row: dict[str, Any] = {
                     "organization_id": self.ids.org, "name": name, "import_id": self.ids.import_,
                 }
                 if kind_of is not None:
                     row["kind"] = kind_of(name)
-                rows.append(row)
-            insert_ignore(self.connection, table, rows, ["organization_id", "name"])
-        self._run(
-            f"""INSERT INTO event_categories (event_id, category_id)
-                SELECT e.id, c.id
-                FROM (SELECT DISTINCT event_name, event_date, category FROM {STAGE}
-                      WHERE category IS NOT NULL) s
-                JOIN events e ON e.organization_id = :org AND e.name = s.event_name
-                             AND e.starts_at = s.event_date
-                JOIN seat_categories c ON c.organization_id = :org AND c.name = s.category
-                WHERE true
-                ON CONFLICT (event_id, category_id) DO NOTHING"""
-        )
+                new_rows.append(row)
+            if new_rows or column not in self._catalogue_ids:
+                insert_ignore(self.connection, table, new_rows, ["organization_id", "name"])
+                self._catalogue_ids[column] = self._name_ids(table)
+        pairs = rows[["event_name", "event_date", "category"]].dropna().drop_duplicates()
+        links = {
+            (int(e), self._catalogue_ids["category"][c])
+            for e, c in zip(self._event_ids(pairs), pairs["category"], strict=True)
+        } - self._known_event_categories
+        if links:
+            self._known_event_categories.update(links)
+            insert_ignore(
+                self.connection,
+                event_categories,
+                [{"event_id": e, "category_id": c} for e, c in sorted(links)],
+                ["event_id", "category_id"],
+            )
 
-    def _load_geography(self) -> None:
-        codes = [r[0] for r in self._distinct(
-            f"SELECT DISTINCT country FROM {STAGE} WHERE country IS NOT NULL"
-        )]
+    def _load_geography(self, rows: pd.DataFrame) -> None:
+        places = (
+            rows[["country", "postal_code", "city"]]
+            .dropna(subset=["country"])
+            .dropna(subset=["postal_code", "city"], how="all")
+            .drop_duplicates()
+        )
         insert_ignore(
             self.connection,
             countries,
-            [{"iso2": c, "name": COUNTRY_NAMES.get(c, c)} for c in codes],
+            [{"iso2": c, "name": COUNTRY_NAMES.get(c, c)} for c in places["country"].unique()],
             ["iso2"],
         )
-        country_ids = dict(self.connection.execute(text("SELECT iso2, id FROM countries")).all())
-        places = self._distinct(
-            f"SELECT DISTINCT country, postal_code, city FROM {STAGE} "
-            "WHERE country IS NOT NULL AND (postal_code IS NOT NULL OR city IS NOT NULL)"
-        )
+        country_ids = dict(self.connection.execute(select(countries.c.iso2, countries.c.id)).all())
         postal_rows: dict[tuple[int, str], None] = {}
         department_rows: dict[tuple[int, str], None] = {}
         city_rows: dict[tuple[int, str], dict[str, Any]] = {}
         city_keys: list[dict[str, Any]] = []
-        for country, postal, city in places:
+        for country, postal, city in places.itertuples(index=False, name=None):
+            postal = None if pd.isna(postal) else postal
+            city = None if pd.isna(city) else city
             country_id = country_ids[country]
             if postal:
                 postal_rows[(country_id, postal)] = None
@@ -585,7 +624,9 @@ class SqlImportWriter:
         )
         region_ids = {
             (c, code): i
-            for c, code, i in self.connection.execute(text("SELECT country_id, code, id FROM regions"))
+            for c, code, i in self.connection.execute(
+                select(regions.c.country_id, regions.c.code, regions.c.id)
+            )
         }
         insert_ignore(
             self.connection,
@@ -601,17 +642,9 @@ class SqlImportWriter:
             ["country_id", "name_key"],
         )
         # The spellings met in this chunk, so customers and links can join on them.
-        self.connection.exec_driver_sql("DROP TABLE IF EXISTS arena_city_keys")
-        self.connection.exec_driver_sql(
-            "CREATE TEMPORARY TABLE arena_city_keys "
-            "(country TEXT, city TEXT, postal_code TEXT, city_key TEXT)"
-            + (" ON COMMIT DROP" if self.postgres else "")
-        )
-        if city_keys:
-            self.connection.execute(
-                text("INSERT INTO arena_city_keys VALUES (:country, :city, :postal_code, :city_key)"),
-                city_keys,
-            )
+        self._restage("arena_city_keys", pd.DataFrame(
+            city_keys, columns=list(STAGES["arena_city_keys"])
+        ))
         self._run(
             """INSERT INTO city_postal_codes (city_id, postal_code_id)
                SELECT DISTINCT ci.id, pc.id FROM arena_city_keys k
@@ -622,22 +655,17 @@ class SqlImportWriter:
                ON CONFLICT (city_id, postal_code_id) DO NOTHING"""
         )
 
-    def _load_customers(self) -> None:
-        # The identity of a customer is taken from their most recent purchase in the chunk.
-        self.connection.exec_driver_sql("DROP TABLE IF EXISTS arena_stage_customers")
-        create = "CREATE TEMPORARY TABLE arena_stage_customers" + (
-            " ON COMMIT DROP" if self.postgres else ""
+    def _load_customers(self, rows: pd.DataFrame) -> None:
+        # A customer's identity comes from their most recent purchase in the chunk; an existing
+        # customer's empty fields are filled, never overwritten.
+        identified = rows[rows["customer_key"].notna()]
+        latest = (
+            identified.assign(_order=identified["purchased_at"].fillna(pd.Timestamp.min))
+            .sort_values(["_order", "line"], kind="stable")
+            .drop_duplicates("customer_key", keep="last")
         )
-        self.connection.exec_driver_sql(
-            f"""{create} AS
-                SELECT customer_key, email, first_name, last_name, gender, birth_date, phone,
-                       address, postal_code, city, country
-                FROM (SELECT s.*, ROW_NUMBER() OVER (
-                          PARTITION BY customer_key
-                          ORDER BY purchased_at DESC, line DESC) AS rank
-                      FROM {STAGE} s WHERE customer_key IS NOT NULL) ranked
-                WHERE rank = 1"""
-        )
+        latest = latest.assign(birth_date=pd.to_datetime(latest["birth_date"]).dt.date)
+        self._restage("arena_stage_customers", latest)
         fill = ", ".join(
             f"{column} = COALESCE(customers.{column}, excluded.{column})"
             for column in (
@@ -669,68 +697,120 @@ class SqlImportWriter:
                 WHERE {gaps}"""
         )
 
-    def _load_orders(self) -> int:
+    def _load_orders(self, rows: pd.DataFrame) -> int:
+        with_order = rows[rows["order_ref"].notna()]
+        grouped = with_order.groupby("order_ref", sort=False).agg(
+            customer_key=("customer_key", "min"), ordered_at=("purchased_at", "min")
+        ).reset_index()
+        self._restage("arena_stage_orders", grouped)
         return self._run(
-            f"""INSERT INTO orders (organization_id, source_id, order_ref, customer_id,
+            """INSERT INTO orders (organization_id, source_id, order_ref, customer_id,
                     ordered_at, import_id)
                 SELECT :org, :src, o.order_ref, c.id, o.ordered_at, :imp
-                FROM (SELECT order_ref, MIN(customer_key) AS customer_key,
-                             MIN(purchased_at) AS ordered_at
-                      FROM {STAGE} WHERE order_ref IS NOT NULL GROUP BY order_ref) o
+                FROM arena_stage_orders o
                 LEFT JOIN customers c ON c.organization_id = :org
                                       AND c.customer_key = o.customer_key
                 WHERE true
                 ON CONFLICT (organization_id, source_id, order_ref) DO NOTHING"""
         )
 
-    def _load_tickets(self) -> int:
-        price = "s.price_cents::numeric / 100" if self.postgres else "s.price_cents / 100.0"
-        return self._run(
-            f"""INSERT INTO tickets (organization_id, source_id, ticket_ref, event_id,
-                    category_id, tariff_id, channel_id, order_id, customer_id, price,
-                    currency, purchased_at, seat, import_id)
-                SELECT :org, :src, s.ticket_ref, e.id, cat.id, ta.id, ch.id, o.id, c.id,
-                       {price}, s.currency, s.purchased_at, s.seat, :imp
-                FROM {STAGE} s
-                JOIN events e ON e.organization_id = :org AND e.name = s.event_name
-                             AND e.starts_at = s.event_date
-                LEFT JOIN seat_categories cat ON cat.organization_id = :org
-                                              AND cat.name = s.category
-                LEFT JOIN tariffs ta ON ta.organization_id = :org AND ta.name = s.tariff
-                LEFT JOIN sales_channels ch ON ch.organization_id = :org
-                                            AND ch.name = s.channel
-                LEFT JOIN orders o ON o.organization_id = :org AND o.source_id = :src
-                                   AND o.order_ref = s.order_ref
-                LEFT JOIN customers c ON c.organization_id = :org
-                                      AND c.customer_key = s.customer_key
-                WHERE true
-                ON CONFLICT (organization_id, source_id, ticket_ref) DO NOTHING"""
+    def _staged_ids(self, stage: str, column: str, table: str, extra: str = "") -> dict[str, int]:
+        """Ids of the rows of `table` whose natural key is in this chunk's stage."""
+        return dict(
+            self.connection.execute(
+                text(
+                    f"""SELECT s.{column}, t.id FROM {stage} s
+                        JOIN {table} t ON t.organization_id = :org {extra}
+                             AND t.{column} = s.{column}"""
+                ),
+                self._params(),
+            ).all()
         )
 
+    def _load_tickets(self, rows: pd.DataFrame) -> int:
+        """Resolve each row's foreign keys in memory and bulk-insert the new tickets (COPY on
+        PostgreSQL, one executemany on SQLite); rows already loaded are left as they are."""
+        self._restage("arena_stage_refs", rows[["ticket_ref"]])
+        existing = set(
+            self.connection.execute(
+                text(
+                    """SELECT s.ticket_ref FROM arena_stage_refs s JOIN tickets t
+                       ON t.organization_id = :org AND t.source_id = :src
+                       AND t.ticket_ref = s.ticket_ref"""
+                ),
+                self._params(),
+            ).scalars()
+        )
+        new = rows[~rows["ticket_ref"].isin(existing)] if existing else rows
+        if len(new) + len(existing) != len(rows):
+            # A validated row is either a new ticket or one already present: never lost.
+            raise RuntimeError("validated rows could not be matched to tickets one to one")
+        if new.empty:
+            return 0
+        orders_by_ref = self._staged_ids("arena_stage_orders", "order_ref", "orders",
+                                         "AND t.source_id = :src")
+        customers_by_key = self._staged_ids("arena_stage_customers", "customer_key", "customers")
+        purchased_at = pd.to_datetime(new["purchased_at"])
+        frame = pd.DataFrame(
+            {
+                "organization_id": self.ids.org,
+                "source_id": self.ids.source,
+                "ticket_ref": new["ticket_ref"],
+                "event_id": self._event_ids(new),
+                "category_id": new["category"].map(self._catalogue_ids["category"]).astype("Int64"),
+                "tariff_id": new["tariff"].map(self._catalogue_ids["tariff"]).astype("Int64"),
+                "channel_id": new["channel"].map(self._catalogue_ids["channel"]).astype("Int64"),
+                "order_id": new["order_ref"].map(orders_by_ref).astype("Int64"),
+                "customer_id": new["customer_key"].map(customers_by_key).astype("Int64"),
+                "price": _price_text(new["price_cents"]) if self.postgres
+                else new["price_cents"].astype("int64") / 100,
+                "currency": new["currency"],
+                "purchased_at": purchased_at,
+                "seat": new["seat"],
+                "import_id": self.ids.import_,
+            },
+            index=new.index,
+        )
+        self._bulk_insert("tickets", frame)
+        return len(frame)
 
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return pd.Timestamp(value).to_pydatetime()
-
-
-def _stage_frame(rows: pd.DataFrame, *, postgres: bool) -> pd.DataFrame:
-    """The staged columns in order, dates as text in the form each engine compares and reads
-    back (SQLite stores SQLAlchemy's `YYYY-MM-DD HH:MM:SS.ffffff`)."""
-    timestamp_format = "%Y-%m-%d %H:%M:%S" if postgres else "%Y-%m-%d %H:%M:%S.%f"
-    frame = pd.DataFrame(index=rows.index)
-    for column in STAGE_COLUMNS:
-        values = rows[column] if column in rows.columns else pd.Series(pd.NA, index=rows.index)
-        if column in _DATETIME_COLUMNS:
-            values = pd.to_datetime(values).dt.strftime(timestamp_format)
-        elif column in _DATE_COLUMNS:
-            values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
-        elif column in ("line", "price_cents"):
-            values = values.astype("Int64")
+    def _bulk_insert(self, table: str, frame: pd.DataFrame) -> None:
+        """COPY (PostgreSQL) or one prepared executemany (SQLite) of a whole frame."""
+        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        arrow_table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.postgres:
+            sink = pa.BufferOutputStream()
+            # Every value is quoted, so an unquoted empty field can only be a NULL.
+            pacsv.write_csv(
+                arrow_table, sink,
+                pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
+            )
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)",
+                io.BytesIO(sink.getvalue().to_pybytes()),
+            )
         else:
-            values = values.astype("string")
-        frame[column] = values
-    return frame
+            columns = [_sqlite_column(arrow_table.column(i)) for i in range(arrow_table.num_columns)]
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(frame.columns)}) "
+                f"VALUES ({', '.join('?' for _ in frame.columns)})",
+                zip(*columns, strict=True),
+            )
+
+
+def _price_text(cents: pd.Series) -> pd.Series:
+    """Exact decimal text from integer cents (no float on the way): 4800 → '48.00'."""
+    values = cents.astype("int64")
+    return (values // 100).astype(str) + "." + (values % 100).astype(str).str.zfill(2)
+
+
+def _sqlite_column(column: pa.ChunkedArray) -> list[Any]:
+    """Python values for sqlite3, dates in the text form SQLAlchemy stores and reads back."""
+    if pa.types.is_timestamp(column.type):
+        column = pc.strftime(column.cast(pa.timestamp("us")), format="%Y-%m-%d %H:%M:%S")
+    elif pa.types.is_date(column.type):
+        column = pc.strftime(column, format="%Y-%m-%d")
+    return column.to_pylist()
 
 
 def undo_import(engine: Engine, organization: str, import_id: int) -> dict[str, int]:

@@ -94,6 +94,8 @@ def full_import(path: Path, database_url: str, data_dir: Path) -> tuple[float, f
     report = json.loads(result.stdout)
     summary = {k: report[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
     summary["added"] = report["added"]
+    summary["database_seconds_by_step"] = report["load_seconds"]
+    summary["seconds_reported"] = report["seconds"]
     return elapsed, max(peak_kb, before) / 1024, summary
 
 

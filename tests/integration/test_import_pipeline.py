@@ -141,7 +141,7 @@ def test_a_failure_mid_import_leaves_the_database_as_before(
 
     from arena.storage import ticket_loader
 
-    def explode(self):  # type: ignore[no-untyped-def]
+    def explode(self, *args):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ticket_loader.SqlImportWriter, "_load_tickets", explode)
