@@ -207,7 +207,7 @@ class SqlImportWriter:
 
     # The parsing thread hands chunks to one worker thread that owns the connection, so the
     # database loads chunk N while Python parses chunk N+1 (the drivers release the GIL while a
-    # statement runs). The bounded queue lets at most one chunk wait, which bounds memory.
+    # statement runs). At most two chunks are alive at once, which bounds memory.
 
     def stage(self, rows: pd.DataFrame) -> None:
         self._submit("stage", rows)
@@ -231,11 +231,14 @@ class SqlImportWriter:
         while True:
             if self._worker_error is not None:
                 raise self._worker_error
-            try:
-                self._queue.put((kind, payload), timeout=0.2)
-                return
-            except queue.Full:
-                continue
+            # Hand over only when the worker is idle: one chunk loads while the next is parsed,
+            # and no third one waits in memory.
+            with self._queue.all_tasks_done:
+                if self._queue.unfinished_tasks:
+                    self._queue.all_tasks_done.wait(timeout=0.2)
+                    continue
+            self._queue.put((kind, payload))
+            return
 
     def _drain(self) -> None:
         """Wait until the worker has written everything submitted; re-raise its failure."""
@@ -250,8 +253,10 @@ class SqlImportWriter:
         while True:
             item = self._queue.get()
             if item is None:
+                self._queue.task_done()
                 return
             if self._worker_error is not None:
+                self._queue.task_done()
                 continue  # keep draining so the parsing thread never blocks
             kind, payload = item
             try:
@@ -273,6 +278,9 @@ class SqlImportWriter:
                     self._rows_savepoint = self.connection.begin_nested()
             except BaseException as error:  # handed to the parsing thread
                 self._worker_error = error
+            finally:
+                del item, payload
+                self._queue.task_done()
 
     def _write_rejected(self, rows: list[RejectedRow]) -> None:
         self.connection.execute(
