@@ -209,6 +209,35 @@ def import_list(org: str, output_format: str) -> None:
     )
 
 
+@import_group.command("rejected")
+@click.argument("import_id", type=int)
+@click.option("--org", required=True, help="Organization id of the import.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write (default: standard output).")
+@_fail_on_user_error
+def import_rejected(import_id: int, org: str, out: Path | None) -> None:
+    """Download the rejected rows of one import as CSV: line, column, value, reason, message and
+    the raw record, so they can be fixed and imported again."""
+    import csv
+    import io
+
+    from arena.storage.import_history import rejected_rows_of
+
+    services = build_services()
+    rows = rejected_rows_of(services.engine, org, import_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["line", "column", "value", "code", "message", "record"])
+    for row in rows:
+        writer.writerow([row["line"], row["column"], row["value"], row["code"], row["message"],
+                         json.dumps(row["record"], ensure_ascii=False)])
+    if out is None:
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+        click.echo(f"{len(rows)} rejected rows written to {out}", err=True)
+
+
 def _delimiter(value: str | None) -> str | None:
     if value is None:
         return None
