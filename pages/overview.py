@@ -28,7 +28,8 @@ buyers.metric("Distinct buyers", format_count(kpis.buyers), help="Customers with
 fill.metric(
     "Fill rate",
     format_percent(kpis.fill_rate),
-    help="Tickets sold over capacity, for the events whose capacity is known.",
+    help="Seats sold or held by season tickets over capacity, for past events whose capacity "
+    "is known.",
 )
 
 over_time, curve = st.columns(2)

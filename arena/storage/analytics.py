@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import pandas as pd
@@ -38,6 +39,7 @@ from arena.storage.schema import (
     sales_by_event_day,
     sales_by_event_offer,
     sales_channels,
+    season_tickets,
     seasons,
     seat_categories,
     tariffs,
@@ -122,6 +124,20 @@ def _event_capacity() -> ColumnElement:
     return func.coalesce(events.c.capacity, by_category)
 
 
+def _seats_held_by_season_tickets() -> ColumnElement:
+    """Seats held at an event by season tickets: a season ticket with a seat category holds one
+    seat at every event of its season (abonnements without a category choose their shows, and
+    those shows appear as tickets)."""
+    return (
+        select(func.count())
+        .select_from(season_tickets)
+        .where(season_tickets.c.organization_id == events.c.organization_id)
+        .where(season_tickets.c.season_id == events.c.season_id)
+        .where(season_tickets.c.category_id.is_not(None))
+        .scalar_subquery()
+    )
+
+
 def refresh_sales_summary(
     connection: Connection,
     organization_id: int,
@@ -187,10 +203,11 @@ def kpis(engine: Engine, scope: Scope) -> Kpis:
     ).subquery()
     capacity = _event_capacity()
     fill = (
-        select(func.sum(per_event.c.sold), func.sum(capacity))
+        select(func.sum(per_event.c.sold + _seats_held_by_season_tickets()), func.sum(capacity))
         .select_from(per_event.join(events, events.c.id == per_event.c.event_id))
         .where(capacity.is_not(None))
         .where(capacity > 0)
+        .where(events.c.starts_at <= datetime.now())  # events still on sale would drag it down
     )
     with engine.connect() as connection:
         count, revenue, event_count = connection.execute(totals).one()
@@ -290,6 +307,7 @@ def event_table(engine: Engine, scope: Scope) -> pd.DataFrame:
         select(
             events.c.id, events.c.starts_at, events.c.name, venues.c.name.label("venue"),
             per_event.c.sold, _event_capacity().label("capacity"), per_event.c.revenue,
+            _seats_held_by_season_tickets().label("season_seats"),
         )
         .select_from(
             per_event.join(events, events.c.id == per_event.c.event_id).outerjoin(
@@ -299,12 +317,14 @@ def event_table(engine: Engine, scope: Scope) -> pd.DataFrame:
         .order_by(events.c.starts_at.desc())
     )
     frame = _frame(
-        engine, query, ["event_id", "date", "event", "venue", "sold", "capacity", "revenue"]
+        engine, query,
+        ["event_id", "date", "event", "venue", "sold", "capacity", "revenue", "season_seats"],
     )
     frame["date"] = pd.to_datetime(frame["date"])
     capacity = pd.to_numeric(frame["capacity"], errors="coerce")
     frame["capacity"] = capacity.astype("Int64")
-    frame["fill_rate"] = (frame["sold"] / capacity.where(capacity > 0)).astype("Float64")
+    occupied = frame["sold"] + pd.to_numeric(frame["season_seats"]).fillna(0)
+    frame["fill_rate"] = (occupied / capacity.where(capacity > 0)).astype("Float64")
     return frame[["event_id", "date", "event", "venue", "sold", "capacity", "fill_rate", "revenue"]]
 
 

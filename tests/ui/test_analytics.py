@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from arena.ingest.service import ImportOptions, run_import
 from arena.storage import analytics
 from arena.storage.accounts import ensure_organization
 from arena.storage.analytics import NOT_GIVEN, Scope
 from arena.storage.schema import (
+    customers,
     events,
     sales_by_event_day,
     sales_by_event_offer,
     sales_channels,
+    season_tickets,
     seasons,
     seat_categories,
     tariffs,
@@ -268,3 +270,38 @@ def test_a_refresh_rebuilds_only_its_own_organization(engine: Engine, sales) -> 
     assert summary_rows(other_id) == other_rows_before
     assert min(other_rows_before) > 0
     assert analytics.kpis(engine, Scope(other_id)).tickets == 120
+
+
+def test_fill_rate_counts_season_seats_and_leaves_events_still_on_sale_out(  # type: ignore[no-untyped-def]
+    engine: Engine, sales
+) -> None:
+    org_id, expected = sales
+    with engine.begin() as connection:
+        connection.execute(
+            update(events).where(events.c.organization_id == org_id).values(capacity=200)
+        )
+        tosca = connection.execute(
+            select(events.c.id, events.c.season_id)
+            .where(events.c.name == "Tosca").where(events.c.organization_id == org_id)
+        ).one()
+        customer = connection.execute(
+            select(customers.c.id).where(customers.c.organization_id == org_id).limit(1)
+        ).scalar_one()
+        category = connection.execute(
+            select(seat_categories.c.id).where(seat_categories.c.organization_id == org_id)
+            .limit(1)
+        ).scalar_one()
+        connection.execute(insert(season_tickets).values(
+            organization_id=org_id, customer_id=customer, season_id=tosca.season_id,
+            category_id=category, price=300,
+        ))
+        # every other event moves to next year: still on sale, out of the headline fill rate
+        connection.execute(
+            update(events).where(events.c.id != tosca.id)
+            .where(events.c.organization_id == org_id)
+            .values(starts_at=datetime.now() + timedelta(days=365))
+        )
+    sold = int((expected["event"] == "Tosca").sum())
+    assert analytics.kpis(engine, Scope(org_id)).fill_rate == pytest.approx((sold + 1) / 200)
+    table = analytics.event_table(engine, Scope(org_id)).set_index("event")
+    assert table.loc["Tosca", "fill_rate"] == pytest.approx((sold + 1) / 200)
