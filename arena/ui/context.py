@@ -84,9 +84,16 @@ def current_filters() -> Filters:
     return filters  # type: ignore[return-value]
 
 
+_PERSISTENT_FILTERS = ("sidebar_organization", "sidebar_season_", "sidebar_venue_")
+
+
 def render_sidebar(user: SessionUser) -> Filters | None:
     """Draw the organization picker and filters; None when the user belongs to no organization."""
     organizations = data.organizations_for(user)
+    # Streamlit forgets a keyed widget's value on a run where the widget is not drawn (page
+    # switches): copying the values onto themselves keeps the filters from page to page.
+    for key in [k for k in st.session_state if str(k).startswith(_PERSISTENT_FILTERS)]:
+        st.session_state[key] = st.session_state[key]
     with st.sidebar:
         st.markdown(f"**{user.username}**" + (" · demo" if user.via_demo else ""))
         if not organizations:
