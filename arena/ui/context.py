@@ -128,11 +128,11 @@ def render_sidebar(user: SessionUser) -> Filters | None:
 def _choice(label: str, choices: list, key: str) -> tuple[int, str] | None:  # type: ignore[type-arg]
     """A filter select box whose first option, `All`, means no filter."""
     labels = {choice.id: choice.label for choice in choices}
+    # 0 stands for `All`: a None value would show Streamlit's "Choose an option" placeholder.
     picked = st.selectbox(
-        label, [None, *labels], format_func=lambda value: ALL if value is None else labels[value],
-        key=key,
+        label, [0, *labels], format_func=lambda value: labels.get(value, ALL), key=key,
     )
-    return None if picked is None else (picked, labels[picked])
+    return None if not picked else (picked, labels[picked])
 
 
 def _logout_button(user: SessionUser) -> None:
