@@ -283,6 +283,24 @@ def read_modify_write(
     )
 
 
+class UpdateByReadModifyWrite:
+    """`ProfileStore.update` for adapters whose `put` checks the version it was given."""
+
+    def update(
+        self,
+        organization: str,
+        email: str,
+        change: ProfileChange,
+        *,
+        index_by: IndexBuilder | None = None,
+        attempts: int = 8,
+    ) -> ProfileDocument:
+        return read_modify_write(
+            self,  # type: ignore[arg-type]
+            organization, email, change, index_by=index_by, attempts=attempts,
+        )
+
+
 # --- merging concurrent versions (Riak siblings) --------------------------------------------
 
 

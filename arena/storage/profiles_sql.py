@@ -18,13 +18,12 @@ from arena.crm.profiles import (
     ANY_VERSION,
     ConcurrencyConflict,
     ExpectedVersion,
-    IndexBuilder,
     IndexInput,
     IndexValue,
     IndexValues,
-    ProfileChange,
     ProfileDocument,
     UnknownOrganization,
+    UpdateByReadModifyWrite,
     as_utc,
     check_range_index,
     normalize_data,
@@ -33,7 +32,6 @@ from arena.crm.profiles import (
     normalize_index_value,
     normalize_indexes,
     normalize_organization,
-    read_modify_write,
     utc_now,
 )
 from arena.storage.schema import organizations, profile_documents, profile_index_entries
@@ -42,7 +40,7 @@ documents = profile_documents.c
 entries = profile_index_entries.c
 
 
-class SqlProfileStore:
+class SqlProfileStore(UpdateByReadModifyWrite):
     """Profile documents in the relational database (SQLite JSON or PostgreSQL JSONB)."""
 
     def __init__(self, engine: Engine, *, key_page_size: int = 1000) -> None:
@@ -132,19 +130,6 @@ class SqlProfileStore:
             # Two creators raced for the same key: the loser sees the primary key violation.
             raise ConcurrencyConflict(f"{key} was created concurrently in {slug}") from error
         return ProfileDocument(slug, key, document, index_values, str(version), now)
-
-    def update(
-        self,
-        organization: str,
-        email: str,
-        change: ProfileChange,
-        *,
-        index_by: IndexBuilder | None = None,
-        attempts: int = 8,
-    ) -> ProfileDocument:
-        return read_modify_write(
-            self, organization, email, change, index_by=index_by, attempts=attempts
-        )
 
     def delete(self, organization: str, email: str) -> bool:
         slug, key = normalize_organization(organization), normalize_email(email)

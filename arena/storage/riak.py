@@ -34,15 +34,14 @@ from arena.crm.profiles import (
     ANY_VERSION,
     ConcurrencyConflict,
     ExpectedVersion,
-    IndexBuilder,
     IndexInput,
     IndexValue,
     IndexValues,
-    ProfileChange,
     ProfileDocument,
     ProfileSnapshot,
     ProfileStoreError,
     ProfileStoreUnavailable,
+    UpdateByReadModifyWrite,
     as_utc,
     check_range_index,
     merge_concurrent_versions,
@@ -52,7 +51,6 @@ from arena.crm.profiles import (
     normalize_index_value,
     normalize_indexes,
     normalize_organization,
-    read_modify_write,
     utc_now,
 )
 
@@ -65,7 +63,7 @@ SIBLING_RESOLUTION_ATTEMPTS = 5
 SAFE_METHODS = frozenset({"GET", "HEAD", "DELETE"})
 
 
-class RiakProfileStore:
+class RiakProfileStore(UpdateByReadModifyWrite):
     """Profile documents in Riak KV (HTTP API), one bucket per organization."""
 
     def __init__(
@@ -176,19 +174,6 @@ class RiakProfileStore:
         if written is None:
             raise ConcurrencyConflict(f"{key} in {slug} changed since the version read")
         return written
-
-    def update(
-        self,
-        organization: str,
-        email: str,
-        change: ProfileChange,
-        *,
-        index_by: IndexBuilder | None = None,
-        attempts: int = 8,
-    ) -> ProfileDocument:
-        return read_modify_write(
-            self, organization, email, change, index_by=index_by, attempts=attempts
-        )
 
     def delete(self, organization: str, email: str) -> bool:
         slug, key = normalize_organization(organization), normalize_email(email)
