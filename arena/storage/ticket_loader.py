@@ -1,9 +1,11 @@
 """Set-based loading of validated ticket rows into the normalized schema.
 
-Rows are staged chunk by chunk into a temporary table (PostgreSQL: COPY; SQLite: one prepared
-executemany), then normalized with a handful of INSERT … SELECT … ON CONFLICT statements, all in
-one transaction: a crash or a kill leaves the database exactly as it was. Never one ORM round trip
-per row (the seed's find-or-create loop took an hour per million rows).
+Chunk by chunk, inside one transaction (a crash or a kill leaves the database exactly as it was):
+the distinct venues, events, catalogues and places of the chunk are upserted; its customers and
+orders, deduplicated in pandas, are staged in temporary tables (PostgreSQL: COPY; SQLite: one
+prepared executemany) and upserted with INSERT … SELECT … ON CONFLICT; then the tickets go in with
+their foreign keys resolved in memory, in one COPY or executemany. Never one ORM round trip per
+row (the seed's find-or-create loop took an hour per million rows).
 """
 
 from __future__ import annotations
