@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, Table, select
 
 from arena.storage.accounts import find_organization
 from arena.storage.schema import import_warnings, imports, rejected_rows, ticketing_sources
@@ -29,34 +29,29 @@ def list_imports(engine: Engine, organization: str, limit: int = 500) -> list[di
 
 
 def rejected_rows_of(engine: Engine, organization: str, import_id: int) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        org = find_organization(connection, organization)
-        rows = connection.execute(
-            select(
-                rejected_rows.c.line, rejected_rows.c.column_name.label("column"),
-                rejected_rows.c.raw_value.label("value"), rejected_rows.c.code,
-                rejected_rows.c.message, rejected_rows.c.record,
-            )
-            .join(imports, imports.c.id == rejected_rows.c.import_id)
-            .where(imports.c.organization_id == org.id)
-            .where(rejected_rows.c.import_id == import_id)
-            .order_by(rejected_rows.c.line)
-        ).mappings().all()
-    return [dict(r) for r in rows]
+    """The rows an import did not load, with their reasons and raw records."""
+    return _issues_of(engine, organization, import_id, rejected_rows, rejected_rows.c.record)
 
 
 def warnings_of(engine: Engine, organization: str, import_id: int) -> list[dict[str, Any]]:
+    """The rows an import loaded with a repaired or emptied value."""
+    return _issues_of(engine, organization, import_id, import_warnings)
+
+
+def _issues_of(
+    engine: Engine, organization: str, import_id: int, table: Table, *extra: ColumnElement
+) -> list[dict[str, Any]]:
+    """One import's rows of `table`, in line order, only if the import is the organization's."""
     with engine.connect() as connection:
         org = find_organization(connection, organization)
         rows = connection.execute(
             select(
-                import_warnings.c.line, import_warnings.c.column_name.label("column"),
-                import_warnings.c.raw_value.label("value"), import_warnings.c.code,
-                import_warnings.c.message,
+                table.c.line, table.c.column_name.label("column"),
+                table.c.raw_value.label("value"), table.c.code, table.c.message, *extra,
             )
-            .join(imports, imports.c.id == import_warnings.c.import_id)
+            .join(imports, imports.c.id == table.c.import_id)
             .where(imports.c.organization_id == org.id)
-            .where(import_warnings.c.import_id == import_id)
-            .order_by(import_warnings.c.line)
+            .where(table.c.import_id == import_id)
+            .order_by(table.c.line)
         ).mappings().all()
     return [dict(r) for r in rows]
