@@ -119,8 +119,13 @@ def iter_record_columns(
         buffered.append(chunk)
         buffered_rows += len(chunk.lines)
         if buffered_rows >= chunk_rows:
-            yield RecordChunk.concat(buffered)
+            merged = RecordChunk.concat(buffered)
             buffered, buffered_rows = [], 0
+            for piece in merged.split(chunk_rows):
+                if len(piece) == chunk_rows or piece.skipped:
+                    yield piece
+                else:  # a short tail waits for the next block
+                    buffered, buffered_rows = [piece], len(piece)
     if irregular:
         raise FastPathUnavailable(f"irregular record: {irregular[0][:80]!r}")
     tail = RecordChunk(skipped=[SkippedLine(line, "footer") for line, _ in pending])
@@ -128,4 +133,4 @@ def iter_record_columns(
     merged = RecordChunk.concat([*buffered, tail])
     merged.skipped.sort(key=lambda s: s.line)
     if merged.lines or merged.skipped:
-        yield merged
+        yield from merged.split(chunk_rows)

@@ -58,6 +58,18 @@ class RecordChunk:
             ]
         return merged
 
+    def split(self, size: int) -> Iterator[RecordChunk]:
+        """Columnar pieces of at most `size` records (skipped lines travel with the first)."""
+        if self.columns is None or len(self) <= size:
+            yield self
+            return
+        for start in range(0, len(self), size):
+            yield RecordChunk(
+                lines=self.lines[start:start + size],
+                skipped=self.skipped if start == 0 else [],
+                columns=[c.iloc[start:start + size].reset_index(drop=True) for c in self.columns],
+            )
+
 
 def is_footer_label(cell: str) -> bool:
     """True for a cell that names a total line (`Total`, `Sous-total :`, `TOTAUX`, `Sum`)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -74,7 +75,8 @@ STAGES: dict[str, dict[str, str]] = {
         "gender": "TEXT", "birth_date": "DATE", "phone": "TEXT", "address": "TEXT",
         "postal_code": "TEXT", "city": "TEXT", "country": "TEXT",
     },
-    "arena_stage_orders": {"order_ref": "TEXT", "customer_key": "TEXT", "ordered_at": "TIMESTAMP"},
+    "arena_stage_orders": {"order_ref": "TEXT", "customer_id": "BIGINT", "ordered_at": "TIMESTAMP"},
+    "arena_stage_keys": {"key": "TEXT"},
     "arena_city_keys": {"country": "TEXT", "city": "TEXT", "postal_code": "TEXT",
                         "city_key": "TEXT"},
 }
@@ -86,6 +88,105 @@ COUNTRY_NAMES = {
     "US": "États-Unis", "CA": "Canada", "MC": "Monaco", "IE": "Irlande", "AT": "Autriche",
     "MA": "Maroc", "DZ": "Algérie", "TN": "Tunisie", "SN": "Sénégal", "PL": "Pologne",
 }
+
+
+# A customer's fields an upsert may fill when empty, by staged column: the staged value → the
+# customers column it ends up in.
+CUSTOMER_GAP_COLUMNS = {
+    "email": "email", "gender": "gender", "birth_date": "birth_date", "phone": "phone",
+    "address": "address", "postal_code": "postal_code_id", "city": "city_id",
+}
+
+
+class KnownCustomers:
+    """The customers an import has written or met so far: their id, and which of their
+    fillable fields are still empty in the database (one dict entry per customer, about
+    130 bytes each)."""
+
+    def __init__(self) -> None:
+        self._position: dict[str, int] = {}
+        self._ids = np.empty(0, dtype=np.int64)
+        self._empty = np.empty((0, len(CUSTOMER_GAP_COLUMNS)), dtype=bool)
+
+    @staticmethod
+    def returned_columns(alias: str | None = None) -> str:
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(
+            [f"{prefix}customer_key", f"{prefix}id"]
+            + [f"{prefix}{c} IS NULL AS {c}_empty" for c in CUSTOMER_GAP_COLUMNS.values()]
+        )
+
+    def positions(self, keys: pd.Series | pa.Array) -> np.ndarray:
+        """Position of each key among the known customers, -1 when unknown or missing."""
+        get = self._position.get
+        return np.fromiter(
+            (get(key, -1) for key in _arrow_strings(keys).to_pylist()),
+            dtype=np.int64, count=len(keys),
+        )
+
+    def remember(self, rows: pd.DataFrame) -> None:
+        """Record customers as the database returned them (see `returned_columns`)."""
+        if rows.empty:
+            return
+        empty = np.column_stack(
+            [rows[f"{c}_empty"].astype(bool).to_numpy() for c in CUSTOMER_GAP_COLUMNS.values()]
+        )
+        at = self.positions(rows["customer_key"])
+        seen = at >= 0
+        self._empty[at[seen]] = empty[seen]  # a customer whose gaps this import just filled
+        fresh = ~seen
+        if fresh.any():
+            start = len(self._ids)
+            for offset, key in enumerate(rows["customer_key"].to_numpy()[fresh]):
+                self._position[key] = start + offset
+            self._ids = np.concatenate([self._ids, rows["id"].to_numpy(np.int64)[fresh]])
+            self._empty = np.concatenate([self._empty, empty[fresh]])
+
+    def needs_upsert(self, latest: pd.DataFrame) -> np.ndarray:
+        """Which of these customers are new to the import or bring a value for an empty field."""
+        at = self.positions(latest["customer_key"])
+        known = at >= 0
+        needed = ~known
+        if known.any():
+            brings = np.column_stack(
+                [latest[staged].notna().to_numpy()[known] for staged in CUSTOMER_GAP_COLUMNS]
+            )
+            needed[known] = (self._empty[at[known]] & brings).any(axis=1)
+        return needed
+
+    def ids_of(self, keys: pd.Series) -> pd.Series:
+        """The customer id of every key (NA where the key is missing), aligned on `keys`."""
+        at = self.positions(keys)
+        if ((at < 0) & keys.notna().to_numpy()).any():
+            raise RuntimeError("validated rows could not be attached to their customer")
+        return pd.Series(_ids_at(self._ids, at), index=keys.index)
+
+
+def _ids_at(ids: np.ndarray, at: np.ndarray) -> pd.arrays.IntegerArray:
+    """ids[at] as a nullable array, NA where `at` is -1."""
+    missing = at < 0
+    values = ids[np.where(missing, 0, at)] if len(ids) else np.zeros(len(at), dtype=np.int64)
+    return pd.arrays.IntegerArray(values.astype(np.int64), missing)
+
+
+def lookup_ids(keys: pd.Series, known: pa.Array, ids: np.ndarray) -> pd.arrays.IntegerArray:
+    """The id of each key among `known` keys (parallel to `ids`), NA where absent; Arrow's hash
+    lookup on the strings, never Python objects."""
+    at = pc.index_in(_arrow_strings(keys), value_set=known)
+    return _ids_at(ids, at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64))
+
+
+def _is_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    found = pc.is_in(_arrow_strings(keys), value_set=_arrow_strings(values))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _arrow_strings(values: pd.Series | pa.Array) -> pa.Array:
+    """A column of keys as one Arrow string array (nulls for missing values)."""
+    if isinstance(values, pa.Array):
+        return values
+    array = pa.array(values, type=pa.string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 class SqlImportStore:
@@ -158,13 +259,14 @@ class SqlImportWriter:
         self.transaction = self.connection.begin()
         self.postgres = engine.dialect.name == "postgresql"
         self.staged_rows = 0
-        self.counts = {"tickets": 0, "events": 0, "orders": 0}
+        self.counts = {"tickets": 0, "events": 0}
         self.timings: dict[str, float] = {}
         # What this import already wrote, so later chunks skip redundant upserts.
         self._known_venues: set[str] = set()
         self._event_index: tuple[pd.MultiIndex, np.ndarray] | None = None
         self._catalogue_ids: dict[str, dict[str, int]] = {}
         self._known_event_categories: set[tuple[int, int]] = set()
+        self._customers = KnownCustomers()
         self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
         self._worker: threading.Thread | None = None
         self._worker_error: BaseException | None = None
@@ -186,6 +288,12 @@ class SqlImportWriter:
             self.customers_before = self._count(
                 "SELECT COUNT(*) FROM customers WHERE organization_id = :org"
             )
+            # A first import of a source cannot meet its own tickets again (validation rejects a
+            # repeated ticket id), so only a source that already has tickets needs the check.
+            self.source_had_tickets = bool(self._count(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE organization_id = :org "
+                "AND source_id = :src LIMIT 1) AS any_ticket"
+            ))
             self._create_stage()
             self._rows_savepoint = self.connection.begin_nested()
         except BaseException:
@@ -277,6 +385,7 @@ class SqlImportWriter:
                     self._event_index = None
                     self._catalogue_ids = {}
                     self._known_event_categories.clear()
+                    self._customers = KnownCustomers()
                     self._rows_savepoint = self.connection.begin_nested()
             except BaseException as error:  # handed to the parsing thread
                 self._worker_error = error
@@ -323,7 +432,7 @@ class SqlImportWriter:
                 tickets_added=self.counts["tickets"],
                 customers_added=customers_added,
                 events_added=self.counts["events"],
-                orders_added=self.counts["orders"],
+                orders_added=self._count("SELECT COUNT(*) FROM orders WHERE import_id = :imp"),
             )
             self.connection.execute(
                 update(imports)
@@ -406,11 +515,11 @@ class SqlImportWriter:
         with self._timed("geography"):
             self._load_geography(rows)
         with self._timed("customers"):
-            self._load_customers(rows)
+            customer_ids = self._load_customers(rows)
         with self._timed("orders"):
-            self.counts["orders"] += self._load_orders(rows)
+            order_ids = self._load_orders(rows, customer_ids)
         with self._timed("tickets"):
-            self.counts["tickets"] += self._load_tickets(rows)
+            self.counts["tickets"] += self._load_tickets(rows, customer_ids, order_ids)
 
     @contextmanager
     def _timed(self, step: str) -> Iterator[None]:
@@ -438,7 +547,9 @@ class SqlImportWriter:
 
     def _restage(self, name: str, frame: pd.DataFrame) -> None:
         """Replace the content of one temporary stage with this chunk's distinct rows."""
-        self.connection.exec_driver_sql(f"DELETE FROM {name}")
+        self.connection.exec_driver_sql(
+            f"TRUNCATE {name}" if self.postgres else f"DELETE FROM {name}"
+        )
         if len(frame):
             self._bulk_insert(name, frame[list(STAGES[name])])
 
@@ -665,101 +776,176 @@ class SqlImportWriter:
                ON CONFLICT (city_id, postal_code_id) DO NOTHING"""
         )
 
-    def _load_customers(self, rows: pd.DataFrame) -> None:
-        # A customer's identity comes from their most recent purchase in the chunk; an existing
-        # customer's empty fields are filled, never overwritten.
-        identified = rows[rows["customer_key"].notna()]
-        latest = (
-            identified.assign(_order=identified["purchased_at"].fillna(pd.Timestamp.min))
-            .sort_values(["_order", "line"], kind="stable")
-            .drop_duplicates("customer_key", keep="last")
-        )
-        latest = latest.assign(birth_date=pd.to_datetime(latest["birth_date"]).dt.date)
-        self._restage("arena_stage_customers", latest)
-        fill = ", ".join(
-            f"{column} = COALESCE(customers.{column}, excluded.{column})"
-            for column in (
-                "email", "first_name", "last_name", "gender", "birth_date", "phone", "address",
-                "postal_code_id", "city_id", "country_id",
-            )
-        )
-        gaps = " OR ".join(
-            f"(customers.{column} IS NULL AND excluded.{column} IS NOT NULL)"
-            for column in ("email", "gender", "birth_date", "phone", "address", "postal_code_id",
-                           "city_id")
-        )
-        self._run(
-            f"""INSERT INTO customers (organization_id, customer_key, email, first_name,
-                    last_name, gender, birth_date, phone, address, postal_code_id, city_id,
-                    country_id, import_id)
-                SELECT :org, sc.customer_key, sc.email, sc.first_name, sc.last_name,
-                       sc.gender, sc.birth_date, sc.phone, sc.address, pc.id, ci.id, co.id,
-                       :imp
-                FROM arena_stage_customers sc
-                LEFT JOIN countries co ON co.iso2 = sc.country
-                LEFT JOIN postal_codes pc ON pc.country_id = co.id
-                                          AND pc.code = sc.postal_code
-                LEFT JOIN (SELECT DISTINCT country, city, city_key FROM arena_city_keys) k
-                       ON k.country = sc.country AND k.city = sc.city
-                LEFT JOIN cities ci ON ci.country_id = co.id AND ci.name_key = k.city_key
-                WHERE true
-                ON CONFLICT (organization_id, customer_key) DO UPDATE SET {fill}
-                WHERE {gaps}"""
-        )
+    def _load_customers(self, rows: pd.DataFrame) -> pd.Series:
+        """Upsert the chunk's customers; return the customer id of every row (index aligned).
 
-    def _load_orders(self, rows: pd.DataFrame) -> int:
-        with_order = rows[rows["order_ref"].notna()]
-        grouped = with_order.groupby("order_ref", sort=False).agg(
-            customer_key=("customer_key", "min"), ordered_at=("purchased_at", "min")
-        ).reset_index()
+        Each field of a customer takes the first value the file gives it (in line order); an
+        existing customer's empty fields are filled, never overwritten. So the result does not
+        depend on where chunks are cut. A customer this import already wrote is staged again
+        only when the chunk can fill one of their empty fields, so a loyal buyer met in every
+        chunk costs one upsert, not one per chunk."""
+        identified = rows.loc[rows["customer_key"].notna(), list(STAGES["arena_stage_customers"])]
+        latest = identified.groupby("customer_key", sort=False).first().reset_index()
+        latest = latest[self._customers.needs_upsert(latest)]
+        if len(latest):
+            latest = latest.assign(birth_date=pd.to_datetime(latest["birth_date"]).dt.date)
+            self._restage("arena_stage_customers", latest)
+            fill = ", ".join(
+                f"{column} = COALESCE(customers.{column}, excluded.{column})"
+                for column in (
+                    "email", "first_name", "last_name", "gender", "birth_date", "phone",
+                    "address", "postal_code_id", "city_id", "country_id",
+                )
+            )
+            gaps = " OR ".join(
+                f"(customers.{column} IS NULL AND excluded.{column} IS NOT NULL)"
+                for column in CUSTOMER_GAP_COLUMNS.values()
+            )
+            upsert = (
+                f"""INSERT INTO customers (organization_id, customer_key, email, first_name,
+                        last_name, gender, birth_date, phone, address, postal_code_id, city_id,
+                        country_id, import_id)
+                    SELECT :org, sc.customer_key, sc.email, sc.first_name, sc.last_name,
+                           sc.gender, sc.birth_date, sc.phone, sc.address, pc.id, ci.id, co.id,
+                           :imp
+                    FROM arena_stage_customers sc
+                    LEFT JOIN countries co ON co.iso2 = sc.country
+                    LEFT JOIN postal_codes pc ON pc.country_id = co.id
+                                              AND pc.code = sc.postal_code
+                    LEFT JOIN (SELECT DISTINCT country, city, city_key FROM arena_city_keys) k
+                           ON k.country = sc.country AND k.city = sc.city
+                    LEFT JOIN cities ci ON ci.country_id = co.id AND ci.name_key = k.city_key
+                    WHERE true
+                    ON CONFLICT (organization_id, customer_key) DO UPDATE SET {fill}
+                    WHERE {gaps}"""
+            )
+            if self.postgres:
+                written = self._fetch(f"{upsert} RETURNING {KnownCustomers.returned_columns()}")
+            else:
+                # SQLite 3.40 evaluates RETURNING expressions wrongly on this INSERT … SELECT
+                # (a derived table in the FROM): read the staged customers back instead.
+                self._run(upsert)
+                written = self._fetch(
+                    f"""SELECT {KnownCustomers.returned_columns("t")}
+                        FROM arena_stage_customers s JOIN customers t
+                          ON t.organization_id = :org AND t.customer_key = s.customer_key"""
+                )
+            self._customers.remember(written)
+            unseen = latest.loc[~_is_in(latest["customer_key"], written["customer_key"]),
+                                "customer_key"]
+            unseen = unseen[self._customers.positions(unseen) < 0]
+            if len(unseen):
+                # Customers of earlier imports the chunk had nothing to add to.
+                self._customers.remember(self._fetch_by_keys(
+                    f"SELECT {KnownCustomers.returned_columns('t')} FROM customers t",
+                    "t.organization_id = :org", "t.customer_key", unseen,
+                ))
+        return self._customers.ids_of(rows["customer_key"])
+
+    def _load_orders(self, rows: pd.DataFrame, customer_ids: pd.Series) -> pd.Series:
+        """Insert the chunk's new orders; return the order id of every row (index aligned).
+
+        An order belongs to the customer of its first line that names one, and is dated by its
+        earliest purchase, wherever chunks are cut. An order an earlier import loaded is left as
+        it is."""
+        with_order = rows["order_ref"].notna()
+        grouped = (
+            pd.DataFrame({
+                "order_ref": rows.loc[with_order, "order_ref"],
+                "customer_id": customer_ids[with_order],
+                "ordered_at": rows.loc[with_order, "purchased_at"],
+            })
+            .groupby("order_ref", sort=False)
+            .agg(customer_id=("customer_id", "first"), ordered_at=("ordered_at", "min"))
+            .reset_index()
+        )
         self._restage("arena_stage_orders", grouped)
-        return self._run(
+        created = self._fetch(
             """INSERT INTO orders (organization_id, source_id, order_ref, customer_id,
                     ordered_at, import_id)
-                SELECT :org, :src, o.order_ref, c.id, o.ordered_at, :imp
+                SELECT :org, :src, o.order_ref, o.customer_id, o.ordered_at, :imp
                 FROM arena_stage_orders o
-                LEFT JOIN customers c ON c.organization_id = :org
-                                      AND c.customer_key = o.customer_key
                 WHERE true
-                ON CONFLICT (organization_id, source_id, order_ref) DO NOTHING"""
+                ON CONFLICT (organization_id, source_id, order_ref) DO UPDATE SET
+                    customer_id = COALESCE(orders.customer_id, excluded.customer_id),
+                    ordered_at = CASE WHEN orders.ordered_at IS NULL
+                                        OR excluded.ordered_at < orders.ordered_at
+                                      THEN excluded.ordered_at ELSE orders.ordered_at END
+                WHERE orders.import_id = :imp
+                RETURNING order_ref, id"""
         )
+        if len(created) < len(grouped):
+            # Orders begun in an earlier chunk or an earlier import.
+            older = grouped.loc[~_is_in(grouped["order_ref"], created["order_ref"]), ["order_ref"]]
+            found = self._fetch_by_keys(
+                "SELECT t.order_ref, t.id FROM orders t",
+                "t.organization_id = :org AND t.source_id = :src", "t.order_ref",
+                older["order_ref"],
+            )
+            created = pd.concat([created, found], ignore_index=True)
+        ids = lookup_ids(rows["order_ref"], _arrow_strings(created["order_ref"]),
+                         created["id"].to_numpy(np.int64))
+        return pd.Series(ids, index=rows.index)
 
-    def _staged_ids(self, stage: str, column: str, table: str, extra: str = "") -> dict[str, int]:
-        """Ids of the rows of `table` whose natural key is in this chunk's stage."""
-        return dict(
-            self.connection.execute(
-                text(
-                    f"""SELECT s.{column}, t.id FROM {stage} s
-                        JOIN {table} t ON t.organization_id = :org {extra}
-                             AND t.{column} = s.{column}"""
-                ),
-                self._params(),
-            ).all()
-        )
+    def _catalogue_lookup(self, column: str, rows: pd.DataFrame) -> pd.arrays.IntegerArray:
+        names = self._catalogue_ids[column]
+        return lookup_ids(rows[column], pa.array(list(names), type=pa.string()),
+                          np.fromiter(names.values(), dtype=np.int64, count=len(names)))
 
-    def _load_tickets(self, rows: pd.DataFrame) -> int:
-        """Resolve each row's foreign keys in memory and bulk-insert the new tickets (COPY on
-        PostgreSQL, one executemany on SQLite); rows already loaded are left as they are."""
-        self._restage("arena_stage_refs", rows[["ticket_ref"]])
-        existing = set(
-            self.connection.execute(
-                text(
-                    """SELECT s.ticket_ref FROM arena_stage_refs s JOIN tickets t
-                       ON t.organization_id = :org AND t.source_id = :src
-                       AND t.ticket_ref = s.ticket_ref"""
-                ),
-                self._params(),
-            ).scalars()
-        )
-        new = rows[~rows["ticket_ref"].isin(existing)] if existing else rows
-        if len(new) + len(existing) != len(rows):
-            # A validated row is either a new ticket or one already present: never lost.
-            raise RuntimeError("validated rows could not be matched to tickets one to one")
+    def _fetch_by_keys(self, select_from: str, where: str, key: str, keys: pd.Series
+                       ) -> pd.DataFrame:
+        """Rows whose `key` is one of `keys`: an array parameter on PostgreSQL (the planner
+        knows nothing of a freshly filled temporary table and may scan the whole table), a
+        join on a temporary table on SQLite."""
+        if self.postgres:
+            return self._fetch(f"{select_from} WHERE {where} AND {key} = ANY(:keys)",
+                               {"keys": keys.astype(object).tolist()})
+        self._restage("arena_stage_keys", keys.to_frame("key"))
+        return self._fetch(f"{select_from} JOIN arena_stage_keys s ON {key} = s.key "
+                           f"WHERE {where}")
+
+    def _fetch(self, sql: str, extra: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run one statement on the driver's cursor; its rows as a frame (the rows of a large
+        RETURNING are plain tuples, not SQLAlchemy rows)."""
+        params: dict[str, Any] = {**self._params(), **(extra or {})}
+        if self.postgres:  # psycopg2 takes %(name)s where sqlite3 takes :name
+            sql = re.sub(r"(?<!:):(\w+)\b", r"%(\1)s", sql)
+        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        started = time.perf_counter()
+        try:
+            cursor.execute(sql, params)
+            columns = [column[0] for column in cursor.description]
+            rows = pd.DataFrame(cursor.fetchall(), columns=columns)
+            log.debug("%.2f s: %s", time.perf_counter() - started, " ".join(sql.split())[:90])
+            return rows
+        finally:
+            cursor.close()
+
+    def _load_tickets(
+        self, rows: pd.DataFrame, customer_ids: pd.Series, order_ids: pd.Series
+    ) -> int:
+        """Bulk-insert the chunk's new tickets with every foreign key resolved in memory (COPY
+        on PostgreSQL, one executemany on SQLite); tickets already loaded are left as they are."""
+        new = rows
+        if self.source_had_tickets:
+            self._restage("arena_stage_refs", rows[["ticket_ref"]])
+            existing = set(
+                self.connection.execute(
+                    text(
+                        """SELECT s.ticket_ref FROM arena_stage_refs s JOIN tickets t
+                           ON t.organization_id = :org AND t.source_id = :src
+                           AND t.ticket_ref = s.ticket_ref"""
+                    ),
+                    self._params(),
+                ).scalars()
+            )
+            if existing:
+                new = rows[~_is_in(rows["ticket_ref"], pd.Series(sorted(existing)))]
+            if len(new) + len(existing) != len(rows):
+                # A validated row is either a new ticket or one already present: never lost.
+                raise RuntimeError("validated rows could not be matched to tickets one to one")
         if new.empty:
             return 0
-        orders_by_ref = self._staged_ids("arena_stage_orders", "order_ref", "orders",
-                                         "AND t.source_id = :src")
-        customers_by_key = self._staged_ids("arena_stage_customers", "customer_key", "customers")
         purchased_at = pd.to_datetime(new["purchased_at"])
         frame = pd.DataFrame(
             {
@@ -767,11 +953,11 @@ class SqlImportWriter:
                 "source_id": self.ids.source,
                 "ticket_ref": new["ticket_ref"],
                 "event_id": self._event_ids(new),
-                "category_id": new["category"].map(self._catalogue_ids["category"]).astype("Int64"),
-                "tariff_id": new["tariff"].map(self._catalogue_ids["tariff"]).astype("Int64"),
-                "channel_id": new["channel"].map(self._catalogue_ids["channel"]).astype("Int64"),
-                "order_id": new["order_ref"].map(orders_by_ref).astype("Int64"),
-                "customer_id": new["customer_key"].map(customers_by_key).astype("Int64"),
+                "category_id": self._catalogue_lookup("category", new),
+                "tariff_id": self._catalogue_lookup("tariff", new),
+                "channel_id": self._catalogue_lookup("channel", new),
+                "order_id": order_ids[new.index],
+                "customer_id": customer_ids[new.index],
                 "price": _price_text(new["price_cents"]) if self.postgres
                 else new["price_cents"].astype("int64") / 100,
                 "currency": new["currency"],

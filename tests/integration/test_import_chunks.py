@@ -1,0 +1,97 @@
+"""How an import is cut into chunks never shows in the database: customers met in several chunks
+are one customer whose empty fields the later chunks fill, an order split across chunks is one
+order, and every ticket points at them. The same holds across imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from arena.ingest.service import ImportOptions, run_import
+from arena.storage.accounts import ensure_organization
+from arena.storage.ticket_loader import SqlImportStore
+from tests.support.synthetic_export import write_synthetic_export
+
+HEADER = "Manifestation;Date séance;N° billet;Commande;Prix;Date achat;Email;Nom;Prénom;Téléphone;Adresse;Code postal;Ville;Pays"
+
+
+@pytest.fixture
+def store(engine: Engine) -> SqlImportStore:
+    with engine.begin() as connection:
+        for slug in ("small-chunks", "one-chunk", "club"):
+            ensure_organization(connection, slug, slug)
+    return SqlImportStore(engine)
+
+
+def _write(path: Path, records: list[str]) -> Path:
+    path.write_text("\n".join([HEADER, *records]) + "\n", encoding="utf-8")
+    return path
+
+
+def _customers(engine: Engine, org: str) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(
+            """SELECT c.customer_key, c.email, c.first_name, c.last_name, c.phone, c.address,
+                      pc.code, ci.name, co.iso2
+               FROM customers c JOIN organizations o ON o.id = c.organization_id
+               LEFT JOIN postal_codes pc ON pc.id = c.postal_code_id
+               LEFT JOIN cities ci ON ci.id = c.city_id
+               LEFT JOIN countries co ON co.id = c.country_id
+               WHERE o.slug = :org ORDER BY c.customer_key"""), {"org": org})]
+
+
+def _tickets(engine: Engine, org: str) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(
+            """SELECT t.ticket_ref, o.order_ref, c.customer_key, CAST(o.ordered_at AS TEXT),
+                      CAST(t.price AS TEXT)
+               FROM tickets t JOIN organizations g ON g.id = t.organization_id
+               LEFT JOIN orders o ON o.id = t.order_id
+               LEFT JOIN customers c ON c.id = t.customer_id
+               WHERE g.slug = :org ORDER BY t.ticket_ref"""), {"org": org})]
+
+
+def test_the_chunk_size_never_changes_what_an_import_loads(
+    tmp_path: Path, store: SqlImportStore, engine: Engine
+) -> None:
+    path = tmp_path / "export.csv"
+    write_synthetic_export(path, rows=600, seed=11, encoding="utf-8")
+    small = run_import(path, ImportOptions(organization="small-chunks", chunk_rows=17), store)
+    whole = run_import(path, ImportOptions(organization="one-chunk", chunk_rows=100_000), store)
+
+    assert small.rows_loaded == whole.rows_loaded == 600
+    assert small.added == whole.added
+    assert _customers(engine, "small-chunks") == _customers(engine, "one-chunk")
+    assert _tickets(engine, "small-chunks") == _tickets(engine, "one-chunk")
+    # The file really does bring customers back in later chunks.
+    assert whole.added["customers"] < 600
+
+
+def test_a_customer_met_again_gets_their_empty_fields_filled_never_overwritten(
+    tmp_path: Path, store: SqlImportStore, engine: Engine
+) -> None:
+    event = "Nantes - Lyon;12/08/2023 20:30"
+    first = [
+        f"{event};B1;C1;20,00;01/07/2023 10:00;ana@example.org;Roux;Ana;;1 rue A;;;",
+        f"{event};B2;C2;20,00;01/07/2023 11:00;bob@example.org;Vidal;Bob;0611223344;;;;",
+        f"{event};B3;C3;20,00;02/07/2023 11:00;ana@example.org;Roux;Ana;0622334455;9 rue Z;44000;Nantes;France",
+        f"{event};B4;C3;20,00;02/07/2023 11:00;ana@example.org;Roux;Ana;;;;;",
+    ]
+    report = run_import(_write(tmp_path / "first.csv", first),
+                        ImportOptions(organization="club", chunk_rows=1), store)
+    assert report.rows_loaded == 4
+    assert report.added["customers"] == 2 and report.added["orders"] == 3
+
+    second = [f"{event};B9;C9;20,00;03/07/2023 10:00;bob@example.org;Vidal;Bob;0699999999;5 rue B;69001;Lyon;France"]
+    run_import(_write(tmp_path / "second.csv", second),
+               ImportOptions(organization="club"), store)
+
+    by_email = {row[1]: row for row in _customers(engine, "club")}
+    # Ana: the address of her first purchase stays, the phone and place of a later one fill in.
+    assert by_email["ana@example.org"][4:] == ("+33622334455", "1 rue A", "44000", "Nantes", "FR")
+    # Bob: his phone stays; the later import fills the address and the place he lacked.
+    assert by_email["bob@example.org"][4:] == ("+33611223344", "5 rue B", "69001", "Lyon", "FR")
+    tickets = {row[0]: row for row in _tickets(engine, "club")}
+    assert tickets["B3"][1:3] == tickets["B4"][1:3] == ("C3", "ana@example.org")
