@@ -42,7 +42,7 @@ from arena.ingest.normalize import (
 from arena.ingest.ports import ImportRequest, LoadSummary, RejectedRow, Warning
 from arena.storage.accounts import find_organization
 from arena.storage.analytics import refresh_sales_summary
-from arena.storage.bulk import bulk_load_mode
+from arena.storage.bulk import bulk_load_mode, foreign_key_violations
 from arena.storage.schema import (
     cities,
     countries,
@@ -256,8 +256,12 @@ class SqlImportWriter:
         self.engine = engine
         self.request = request
         self.connection = engine.connect()
-        self.transaction = self.connection.begin()
         self.postgres = engine.dialect.name == "postgresql"
+        if not self.postgres:
+            # Checked once, set-based, before commit (`foreign_key_violations`); the pragma only
+            # takes effect outside a transaction.
+            self._dbapi().execute("PRAGMA foreign_keys = OFF")
+        self.transaction = self.connection.begin()
         self.staged_rows = 0
         self.counts = {"tickets": 0, "events": 0}
         self.timings: dict[str, float] = {}
@@ -298,7 +302,7 @@ class SqlImportWriter:
             self._rows_savepoint = self.connection.begin_nested()
         except BaseException:
             self.transaction.rollback()
-            self.connection.close()
+            self._release()
             raise
 
     # --- staging ----------------------------------------------------------------------------
@@ -423,6 +427,10 @@ class SqlImportWriter:
             self._drain()
             with self._timed("indexes and foreign keys"):
                 self._bulk.close()  # rebuild set-aside indexes, re-validate foreign keys
+                if not self.postgres:
+                    broken = foreign_key_violations(self.connection, self.ids.import_)
+                    if broken:
+                        raise RuntimeError("the import broke foreign keys: " + "; ".join(broken))
             customers_added = (
                 self._count("SELECT COUNT(*) FROM customers WHERE organization_id = :org")
                 - self.customers_before
@@ -469,7 +477,7 @@ class SqlImportWriter:
             self.transaction.rollback()
             raise
         finally:
-            self.connection.close()
+            self._release()
 
     def abort(self, message: str) -> None:
         """Roll everything back, then record the failed attempt in a transaction of its own."""
@@ -478,7 +486,7 @@ class SqlImportWriter:
         self._bulk.pop_all()
         if self.transaction.is_active:
             self.transaction.rollback()
-        self.connection.close()
+        self._release()
         try:
             with self.engine.begin() as connection:
                 org = find_organization(connection, self.request.organization)
@@ -527,6 +535,21 @@ class SqlImportWriter:
         started = time.perf_counter()
         yield
         self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
+
+    def _dbapi(self) -> Any:
+        """The driver's connection, for what must bypass SQLAlchemy's transaction handling."""
+        return self.connection.connection.dbapi_connection
+
+    def _release(self) -> None:
+        """Close the connection, with SQLite's foreign keys back on for the pool's next user."""
+        if self.connection.closed or self.connection.invalidated:
+            return
+        if not self.postgres:
+            try:
+                self._dbapi().execute("PRAGMA foreign_keys = ON")
+            except Exception:  # a broken connection must not be reused at all
+                self.connection.invalidate()
+        self.connection.close()
 
     def _enter_bulk_mode(self) -> None:
         expected = max(self.request.expected_rows, 1)
