@@ -43,6 +43,7 @@ from arena.ingest.ports import ImportRequest, LoadSummary, RejectedRow, Warning
 from arena.storage.accounts import find_organization
 from arena.storage.analytics import refresh_sales_summary
 from arena.storage.bulk import bulk_load_mode, foreign_key_violations
+from arena.storage.sales_tally import SalesTally
 from arena.storage.schema import (
     cities,
     countries,
@@ -271,6 +272,7 @@ class SqlImportWriter:
         self._catalogue_ids: dict[str, dict[str, int]] = {}
         self._known_event_categories: set[tuple[int, int]] = set()
         self._customers = KnownCustomers()
+        self._sales = SalesTally()
         self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
         self._worker: threading.Thread | None = None
         self._worker_error: BaseException | None = None
@@ -390,6 +392,7 @@ class SqlImportWriter:
                     self._catalogue_ids = {}
                     self._known_event_categories.clear()
                     self._customers = KnownCustomers()
+                    self._sales = SalesTally()
                     self._rows_savepoint = self.connection.begin_nested()
             except BaseException as error:  # handed to the parsing thread
                 self._worker_error = error
@@ -458,13 +461,7 @@ class SqlImportWriter:
                 )
             )
             with self._timed("sales summary"):
-                refresh_sales_summary(
-                    self.connection,
-                    self.ids.org,
-                    select(tickets.c.event_id)
-                    .where(tickets.c.import_id == self.ids.import_)
-                    .distinct(),
-                )
+                self._write_sales_summary()
             summary.seconds = {step: round(t, 2) for step, t in self.timings.items()}
             self._rows_savepoint.commit()
             if not self.postgres:
@@ -991,7 +988,29 @@ class SqlImportWriter:
             index=new.index,
         )
         self._bulk_insert("tickets", frame)
+        self._sales.add(frame, new["price_cents"])
         return len(frame)
+
+    def _write_sales_summary(self) -> None:
+        """The Overview's summaries of the events this import sold tickets for: events it
+        created get the tally of their tickets, events that existed are rebuilt from theirs."""
+        created = set(
+            self.connection.execute(
+                select(events.c.id)
+                .where(events.c.organization_id == self.ids.org)
+                .where(events.c.import_id == self.ids.import_)
+            ).scalars()
+        )
+        touched = self._sales.events()
+        if touched - created:
+            refresh_sales_summary(self.connection, self.ids.org, sorted(touched - created))
+        by_offer, by_day = self._sales.rows(self.ids.org, touched & created)
+        for table, rows in (("sales_by_event_offer", by_offer), ("sales_by_event_day", by_day)):
+            if rows.empty:
+                continue
+            cents = rows.pop("revenue_cents")
+            rows["revenue"] = _price_text(cents) if self.postgres else cents / 100
+            self._bulk_insert(table, rows)
 
     def _bulk_insert(self, table: str, frame: pd.DataFrame) -> None:
         """COPY (PostgreSQL) or one prepared executemany (SQLite) of a whole frame."""
