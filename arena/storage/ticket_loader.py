@@ -118,12 +118,16 @@ class KnownCustomers:
         )
 
     def positions(self, keys: pd.Series | pa.Array) -> np.ndarray:
-        """Position of each key among the known customers, -1 when unknown or missing."""
+        """Position of each key among the known customers, -1 when unknown or missing (each
+        distinct key looked up once)."""
+        encoded = _arrow_strings(keys).dictionary_encode()
         get = self._position.get
-        return np.fromiter(
-            (get(key, -1) for key in _arrow_strings(keys).to_pylist()),
-            dtype=np.int64, count=len(keys),
+        distinct = np.fromiter(
+            (get(key, -1) for key in encoded.dictionary.to_pylist()),
+            dtype=np.int64, count=len(encoded.dictionary),
         )
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(codes < 0, -1, distinct[np.maximum(codes, 0)] if len(distinct) else -1)
 
     def remember(self, rows: pd.DataFrame) -> None:
         """Record customers as the database returned them (see `returned_columns`)."""
@@ -1037,9 +1041,11 @@ class SqlImportWriter:
 
 
 def _price_text(cents: pd.Series) -> pd.Series:
-    """Exact decimal text from integer cents (no float on the way): 4800 → '48.00'."""
-    values = cents.astype("int64")
-    return (values // 100).astype(str) + "." + (values % 100).astype(str).str.zfill(2)
+    """Exact decimals from integer cents, no float on the way (4800 → 48.00): the cents
+    reinterpreted as a decimal with two digits after the point."""
+    values = pa.array(cents.astype("int64").to_numpy(), type=pa.int64())
+    decimals = values.cast(pa.decimal128(19, 0)).view(pa.decimal128(19, 2))
+    return pd.Series(pd.arrays.ArrowExtensionArray(decimals), index=cents.index)
 
 
 def _sqlite_column(column: pa.ChunkedArray) -> list[Any]:
