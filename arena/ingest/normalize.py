@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -125,6 +126,8 @@ def _arrow_text(frame: pd.DataFrame, name: str) -> pa.ChunkedArray:
     if pd.api.types.is_datetime64_any_dtype(values):
         text = pa.chunked_array([pa.array(values.dt.strftime("%Y-%m-%d"), type=pa.string(),
                                           from_pandas=True)])
+    elif isinstance(values.dtype, pd.StringDtype):  # already Arrow (or plain) strings
+        text = pa.chunked_array([pa.array(values, type=pa.string(), from_pandas=True)])
     else:
         text = pa.chunked_array([pa.array(values.astype(object), type=pa.string(),
                                           from_pandas=True)])
@@ -147,6 +150,16 @@ def customer_keys(frame: pd.DataFrame) -> pd.Series:
     Rows that identify nobody get NA: the ticket is kept, without a customer. Vectorized in
     Arrow: this runs on every imported row."""
     email = _arrow_text(frame, "email")
+    keys = pd.Series(pd.array(email, dtype=pd.StringDtype("pyarrow")), index=frame.index)
+    without_email = np.flatnonzero(pc.is_null(email).to_numpy(zero_copy_only=False))
+    if len(without_email):  # names are folded and hashed only for the rows that need it
+        keys.iloc[without_email] = _identity_hashes(frame.iloc[without_email])
+    return keys
+
+
+def _identity_hashes(frame: pd.DataFrame) -> pd.arrays.ArrowStringArray:
+    """`h:<hash>` of last name, first name, birth date and postal code, or NA when they do not
+    identify anyone."""
     last = _arrow_fold(_arrow_text(frame, "last_name"))
     first = _arrow_fold(_arrow_text(frame, "first_name"))
     birth = _arrow_text(frame, "birth_date")
@@ -162,5 +175,5 @@ def customer_keys(frame: pd.DataFrame) -> pd.Series:
         pd.Series(composite.to_pandas(), dtype=object), index=False
     ).to_numpy()
     hashed = pc.binary_join_element_wise("h", pc.cast(pa.array(hashes), pa.string()), ":")
-    keys = pc.if_else(pc.is_valid(email), email, pc.if_else(identifiable, hashed, None))
-    return pd.Series(pd.array(keys, dtype=pd.StringDtype("pyarrow")), index=frame.index)
+    keys = pc.if_else(identifiable, hashed, pa.scalar(None, pa.string()))
+    return pd.array(keys, dtype=pd.StringDtype("pyarrow"))
