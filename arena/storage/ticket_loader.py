@@ -82,6 +82,7 @@ STAGES: dict[str, dict[str, str]] = {
                         "city_key": "TEXT"},
 }
 _TEMPORARY_TABLES = tuple(STAGES)
+_SQLITE_BATCH_ROWS = 5_000
 
 COUNTRY_NAMES = {
     "FR": "France", "BE": "Belgique", "CH": "Suisse", "LU": "Luxembourg", "DE": "Allemagne",
@@ -1032,12 +1033,16 @@ class SqlImportWriter:
                 io.BytesIO(sink.getvalue().to_pybytes()),
             )
         else:
-            columns = [_sqlite_column(arrow_table.column(i)) for i in range(arrow_table.num_columns)]
-            cursor.executemany(
+            statement = (
                 f"INSERT INTO {table} ({', '.join(frame.columns)}) "
-                f"VALUES ({', '.join('?' for _ in frame.columns)})",
-                zip(*columns, strict=True),
+                f"VALUES ({', '.join('?' for _ in frame.columns)})"
             )
+            # Python objects for a few thousand rows at a time: a whole chunk's worth would
+            # cost tens of megabytes at the import's peak.
+            for start in range(0, arrow_table.num_rows, _SQLITE_BATCH_ROWS):
+                part = arrow_table.slice(start, _SQLITE_BATCH_ROWS)
+                columns = [_sqlite_column(part.column(i)) for i in range(part.num_columns)]
+                cursor.executemany(statement, zip(*columns, strict=True))
 
 
 def _price_text(cents: pd.Series) -> pd.Series:
