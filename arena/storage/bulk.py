@@ -6,7 +6,8 @@ table's foreign keys and secondary indexes are dropped, the rows inserted, then 
 rebuilt and the foreign keys re-added: PostgreSQL validates a re-added foreign key with one
 set-based anti-join, so every constraint is checked before the transaction commits, only faster
 (PostgreSQL manual, "Populating a Database": remove indexes and foreign-key constraints).
-Unique and primary keys stay in place: ON CONFLICT needs them. DDL is transactional in
+Primary keys stay, and so do unique keys ON CONFLICT needs (customers, orders); the tickets of
+a source's first import, plain inserts, have their unique key re-added too. DDL is transactional in
 PostgreSQL, so a crash leaves the table exactly as it was. The table is locked for the duration.
 """
 
@@ -34,8 +35,14 @@ def should_use_bulk_mode(incoming_rows: int, existing_rows: int) -> bool:
 
 
 @contextmanager
-def bulk_load_mode(connection: Connection, table: str, incoming_rows: int) -> Iterator[bool]:
-    """Yield True when the table's foreign keys and secondary indexes were set aside."""
+def bulk_load_mode(
+    connection: Connection, table: str, incoming_rows: int, unique_keys_too: bool = False
+) -> Iterator[bool]:
+    """Yield True when the table's foreign keys and secondary indexes were set aside.
+
+    With `unique_keys_too` (for a load that never relies on them: no ON CONFLICT, no lookup),
+    PostgreSQL's unique constraints are set aside as well and re-added at the end, which builds
+    their index in one sort and fails the transaction on any duplicate."""
     if connection.dialect.name == "sqlite":
         with _sqlite_bulk_load_mode(connection, table, incoming_rows) as active:
             yield active
@@ -50,12 +57,12 @@ def bulk_load_mode(connection: Connection, table: str, incoming_rows: int) -> It
     if not should_use_bulk_mode(incoming_rows, int(existing)):
         yield False
         return
-    foreign_keys = connection.execute(
+    constraints = connection.execute(
         text(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"
+            "WHERE conrelid = CAST(:t AS regclass) AND contype = ANY(:kinds) ORDER BY conname"
         ),
-        {"t": table},
+        {"t": table, "kinds": ["f", "u"] if unique_keys_too else ["f"]},
     ).all()
     indexes = connection.execute(
         text(
@@ -66,7 +73,7 @@ def bulk_load_mode(connection: Connection, table: str, incoming_rows: int) -> It
         ),
         {"t": table},
     ).all()
-    for name, _definition in foreign_keys:
+    for name, _definition in constraints:
         connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -77,10 +84,10 @@ def bulk_load_mode(connection: Connection, table: str, incoming_rows: int) -> It
         connection.exec_driver_sql(definition)
     log.debug("%.2f s: rebuilt %d indexes of %s", time.perf_counter() - started, len(indexes), table)
     started = time.perf_counter()
-    for name, definition in foreign_keys:
+    for name, definition in constraints:
         connection.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    log.debug("%.2f s: validated %d foreign keys of %s", time.perf_counter() - started,
-              len(foreign_keys), table)
+    log.debug("%.2f s: re-added (validated) %d constraints of %s", time.perf_counter() - started,
+              len(constraints), table)
 
 
 @contextmanager

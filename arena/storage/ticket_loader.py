@@ -555,8 +555,12 @@ class SqlImportWriter:
 
     def _enter_bulk_mode(self) -> None:
         expected = max(self.request.expected_rows, 1)
-        for table in ("customers", "orders", "tickets"):
+        for table in ("customers", "orders"):  # their upserts need their unique keys
             self._bulk.enter_context(bulk_load_mode(self.connection, table, expected))
+        # New tickets are plain inserts; only a source that had tickets looks them up by key.
+        self._bulk.enter_context(bulk_load_mode(
+            self.connection, "tickets", expected, unique_keys_too=not self.source_had_tickets
+        ))
 
     def _params(self) -> dict[str, int]:
         return {"org": self.ids.org, "src": self.ids.source, "imp": self.ids.import_}

@@ -1,0 +1,78 @@
+"""A large load sets constraints and indexes aside and puts every one of them back before
+commit; what they forbid still cannot get in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from arena.ingest import validation
+from arena.ingest.service import ImportOptions, run_import
+from arena.storage import bulk
+from arena.storage.accounts import ensure_organization
+from arena.storage.ticket_loader import SqlImportStore
+
+EXPORT = (
+    "Manifestation;Date séance;N° billet;Commande;Prix;Email\n"
+    "Nantes - Lyon;12/08/2023 20:30;B1;C1;20,00;ana@example.org\n"
+    "Nantes - Lyon;12/08/2023 20:30;B2;C1;25,00;ana@example.org\n"
+    "Nantes - Metz;19/08/2023 20:30;B3;C2;25,00;bob@example.org\n"
+)
+
+
+@pytest.fixture
+def store(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> SqlImportStore:
+    monkeypatch.setattr(bulk, "MINIMUM_BULK_ROWS", 1)  # every import of this module is "large"
+    with engine.begin() as connection:
+        ensure_organization(connection, "club", "Club")
+    return SqlImportStore(engine)
+
+
+def _schema_objects(engine: Engine) -> set[tuple[str, ...]]:
+    """Every constraint and index of the loaded tables, by name and definition."""
+    tables = ("tickets", "orders", "customers")
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            rows = connection.execute(text(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid::regclass::text = ANY(:t) "
+                "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = ANY(:t)"), {"t": list(tables)})
+        else:
+            rows = connection.execute(text(
+                "SELECT tbl_name, name, COALESCE(sql, '') FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name IN ('tickets', 'orders', 'customers')"))
+        return {tuple(row) for row in rows}
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def test_a_large_load_puts_every_constraint_and_index_back(
+    tmp_path: Path, store: SqlImportStore, engine: Engine
+) -> None:
+    before = _schema_objects(engine)
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    report = run_import(path, ImportOptions(organization="club"), store)
+    assert report.rows_loaded == 3
+    assert {"ix_tickets_org_event", "ix_tickets_import"} <= {name for _, name, _ in before}
+    assert _schema_objects(engine) == before
+
+
+def test_a_duplicate_ticket_that_slipped_past_validation_fails_the_whole_import(
+    tmp_path: Path, store: SqlImportStore, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _schema_objects(engine)
+    monkeypatch.setattr(validation, "_check_duplicates", lambda *args: None)
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT + "Nantes - Lyon;12/08/2023 20:30;B1;C9;99,00;zoe@example.org\n",
+                    encoding="utf-8")
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        run_import(path, ImportOptions(organization="club"), store)
+    assert (_count(engine, "tickets"), _count(engine, "orders"), _count(engine, "customers")) == (0, 0, 0)
+    assert _schema_objects(engine) == before
