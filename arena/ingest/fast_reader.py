@@ -8,7 +8,7 @@ the reference and the fallback: any irregular record (fewer or more cells than h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,24 @@ _BLOCK_BYTES = 2 << 20
 
 class FastPathUnavailable(Exception):
     """The file has a record the columnar parser cannot place; use the row-by-row reader."""
+
+
+def _is_decoding_error(error: Exception) -> bool:
+    """Arrow's complaint about bytes the chosen encoding cannot decode (not any other error).
+
+    With utf-8 Arrow validates strings itself ("invalid UTF8 data"); with cp1252 or latin-1 it
+    transcodes through Python's codec, which raises UnicodeDecodeError.
+    """
+    if isinstance(error, UnicodeDecodeError):
+        return True
+    if isinstance(error, pa.ArrowInvalid):
+        message = str(error).lower()
+        return "utf8" in message or "utf-8" in message or "decode" in message
+    return False
+
+
+def _decoding_guard(error: Exception) -> FastPathUnavailable:
+    return FastPathUnavailable(f"undecodable bytes, the row reader replaces them: {error}")
 
 
 def fast_path_supported(layout: FileLayout) -> bool:
@@ -53,7 +71,39 @@ def iter_record_columns(
         irregular.append(row.text)
         return "skip"
 
-    reader = pacsv.open_csv(
+    try:
+        reader = _open(path, layout, names, on_invalid_row)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        # Arrow decodes the first block while opening: bytes the encoding cannot decode (a file
+        # mixing encodings past the detection sample) go to the row reader, which turns them
+        # into U+FFFD instead of failing the import.
+        if _is_decoding_error(error):
+            raise _decoding_guard(error) from error
+        raise
+    yield from _records(reader, layout, width, irregular, chunk_rows)
+
+
+def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
+    """The reader's batches; a decoding error in a later block becomes FastPathUnavailable."""
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            if _is_decoding_error(error):
+                raise _decoding_guard(error) from error
+            raise
+        yield batch
+
+
+def _open(
+    path: Path,
+    layout: FileLayout,
+    names: list[str],
+    on_invalid_row: Callable[[pacsv.InvalidRow], str],
+) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(
             encoding=FAST_ENCODINGS[layout.encoding],
@@ -72,13 +122,22 @@ def iter_record_columns(
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
         ),
     )
+
+
+def _records(
+    reader: pacsv.CSVStreamingReader,
+    layout: FileLayout,
+    width: int,
+    irregular: list[str],
+    chunk_rows: int,
+) -> Iterator[RecordChunk]:
     next_line = layout.header_row + 2  # 1-based physical line of the first record
     label_limit = max(2, width // 2)
     sparse_limit = max(1, width // 4) if width >= 4 else 0
     pending: list[tuple[int, list[str]]] = []  # sparse rows: a footer if nothing follows
     buffered: list[RecordChunk] = []
     buffered_rows = 0
-    for batch in reader:
+    for batch in _batches(reader):
         if irregular:
             raise FastPathUnavailable(f"irregular record: {irregular[0][:80]!r}")
         if batch.num_rows == 0:

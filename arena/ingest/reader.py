@@ -14,8 +14,17 @@ import pandas as pd
 from arena.ingest.catalogue import fold
 from arena.ingest.sniff import FileLayout, SkippedLine
 
-# A footer label: `Total`, `Totaux`, `Sous-total`, `Total général`, `Sum`, `Somme`, `Grand total`.
-_FOOTER_LABEL = re.compile(r"^(sous total|sous totaux|totaux|total|grand total|sum|somme)\b")
+# A footer label is the whole (folded) cell: `Total`, `TOTAL :`, `Totaux`, `Sous-total`,
+# `Grand total`, `Sum`, `Somme`, optionally with a short qualifier (`Total général`, `Total TTC`,
+# `Total des ventes`) and/or an amount or count (`Total : 1 234,50 €`, `Total 12`). A cell that
+# merely starts with such a word (`Sum 41 – Tour d'adieu`, `Total Recall`) is data. Only
+# `Sous-total` may name its group (`Sous-total Tosca`): no event is called that way.
+_FOOTER_LABEL = re.compile(
+    r"^(?:sous totaux|sous total)(?: |$)|"
+    r"^(?:totaux|total|grand total|sum|somme)"
+    r"(?: (?:generale|general|ttc|ht|des ventes|ventes|sales|amount|montant|billets|tickets"
+    r"|eur|euros|\d+)){0,6}$"
+)
 
 
 @dataclass
@@ -80,8 +89,9 @@ def iter_records(path: Path, layout: FileLayout, chunk_rows: int = 100_000) -> I
     """Yield the records below the header, `chunk_rows` at a time, never the whole file at once.
 
     Footer rule (conservative, data is never guessed away mid-file without a label):
-    - a row whose first non-empty cell starts with Total/Totaux/Sous-total/Grand total/Sum/Somme
-      and where at most half of the columns are filled is a footer, wherever it is;
+    - a row whose first non-empty cell is a total label (Total/Totaux/Sous-total/Grand total/
+      Sum/Somme, alone or with a short qualifier such as général/TTC/des ventes and/or an
+      amount) and where at most half of the columns are filled is a footer, wherever it is;
     - rows where at most a quarter of the columns (at least one) are filled, in a file of four
       columns or more, are footers only when nothing but such rows and blank lines follow them
       until the end of the file; if a normal row follows, they were data after all.

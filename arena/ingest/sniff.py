@@ -8,6 +8,7 @@ import io
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,10 @@ DELIMITERS: tuple[str, ...] = (";", ",", "\t", "|")
 MAX_HEADER_SEARCH_RECORDS = 50
 # Bytes that cp1252 leaves undefined: their presence means the file is not cp1252.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# Everything but 0x80-0x9F, for bytes.translate(None, ...) to keep only those bytes (C speed).
+_NOT_HIGH_CONTROL = bytes(byte for byte in range(256) if not 0x80 <= byte <= 0x9F)
+# The rest of a file is scanned in blocks of this size (never loaded whole).
+_SCAN_BLOCK_BYTES = 4 << 20
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a zip archive or an Excel .xlsx workbook (save it as CSV first)"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook (save it as CSV first)"),
@@ -69,6 +74,8 @@ def detect_layout(
     sample, truncated = _read_sample(data)
     _reject_unusable_bytes(sample)
     chosen_encoding = encoding or detect_encoding(sample, truncated=truncated)
+    if encoding is None and chosen_encoding == "latin-1" and truncated:
+        chosen_encoding = _latin1_or_late_cp1252(data, sample)
     text = _decode_sample(sample, chosen_encoding)[:DIALECT_SAMPLE_CHARS]
     truncated = truncated or len(text) == DIALECT_SAMPLE_CHARS
     if not text.strip():
@@ -102,7 +109,8 @@ def detect_encoding(sample: bytes, *, truncated: bool = False) -> str:
     A free detector picks cp1250 or mac-roman on short French files (è becomes č), so the
     candidates are fixed: a BOM decides; bytes that decode as UTF-8 are UTF-8; otherwise
     cp1252 when bytes 0x80-0x9F appear (they are € ’ œ … there) and latin-1 when they cannot be
-    cp1252 or when none appear (both decode the same then).
+    cp1252 or when none appear. Only the sample is seen here: `detect_layout` scans the rest of
+    a longer file when this says latin-1, since a late € or œ makes it cp1252.
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -120,6 +128,38 @@ def detect_encoding(sample: bytes, *, truncated: bool = False) -> str:
     if high_control_bytes and not high_control_bytes & _CP1252_UNDEFINED:
         return "cp1252"
     return "latin-1"
+
+
+def _latin1_or_late_cp1252(data: bytes | Path, sample: bytes) -> str:
+    """`cp1252` when the bytes after the sample show € ’ œ … (0x80-0x9F) that the sample lacked.
+
+    The sample said latin-1 because it had no byte 0x80-0x9F; a cp1252 export whose first € or
+    œ comes later would otherwise show U+0080/U+009C there. The rest of the file is scanned in
+    blocks; any byte cp1252 leaves undefined (in the sample or after) keeps latin-1.
+    """
+    if _high_control_bytes(sample):
+        return "latin-1"  # the sample had bytes cp1252 cannot decode
+    found: set[int] = set()
+    for block in _blocks_after_sample(data):
+        found |= _high_control_bytes(block)
+        if found & _CP1252_UNDEFINED:
+            return "latin-1"
+    return "cp1252" if found else "latin-1"
+
+
+def _high_control_bytes(chunk: bytes) -> set[int]:
+    return set(chunk.translate(None, _NOT_HIGH_CONTROL))
+
+
+def _blocks_after_sample(data: bytes | Path) -> Iterator[bytes]:
+    if isinstance(data, bytes | bytearray):
+        for start in range(ENCODING_SAMPLE_BYTES, len(data), _SCAN_BLOCK_BYTES):
+            yield bytes(data[start:start + _SCAN_BLOCK_BYTES])
+        return
+    with Path(data).open("rb") as handle:
+        handle.seek(ENCODING_SAMPLE_BYTES)
+        while block := handle.read(_SCAN_BLOCK_BYTES):
+            yield block
 
 
 def detect_delimiter(text: str, *, truncated: bool = False) -> str:
