@@ -242,7 +242,12 @@ def import_rejected(import_id: int, org: str, out: Path | None) -> None:
 def _delimiter(value: str | None) -> str | None:
     if value is None:
         return None
-    return {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}.get(value, value)
+    named = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}.get(value, value)
+    if len(named) != 1 or named in "\r\n\"":
+        raise ArenaUserError(
+            f"The delimiter must be one character (or tab, semicolon, comma, pipe), not {value!r}."
+        )
+    return named
 
 
 def _constants(pairs: tuple[str, ...]) -> dict[str, str]:

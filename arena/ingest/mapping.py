@@ -12,7 +12,9 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz
 
+from arena.errors import ArenaUserError
 from arena.ingest.catalogue import FIELD_NAMES, FIELDS, FIELDS_BY_NAME, FieldSpec, fold
+from arena.ingest.parsers import ValueParseError, parse_currency
 from arena.ingest.reader import RecordChunk, iter_records
 from arena.ingest.shapes import kind_shares
 from arena.ingest.sniff import detect_layout
@@ -26,6 +28,17 @@ COMBINABLE_FIELDS = frozenset(
 )
 VENDOR_CONFIDENCE = 0.97
 SAMPLES_SHOWN = 5
+# Fields that may be split into a date column and a time column, joined as "date time".
+DATE_FIELDS = frozenset({"event_date", "purchase_date", "customer_birth_date"})
+# A time on its own: `20:30`, `20:30:00`, `20h30`, `20h`, `8:30 PM`, `8 pm`.
+TIME_ONLY_PATTERN = (
+    r"\d{1,2}(?::\d{2}(?::\d{2})?(?:\s*[aApP]\.?[mM]\.?)?|\s*[hH]\s*(?:\d{2})?"
+    r"|\s*[aApP]\.?[mM]\.?)"
+)
+# Frame columns describing records with more non-empty cells than the file has columns.
+EXTRA_CELLS_COLUMN = "extra_cells"
+CELL_COUNT_COLUMN = "cell_count"
+COLUMN_COUNT_COLUMN = "column_count"
 
 
 @dataclass
@@ -34,6 +47,19 @@ class Mapping:
 
     columns: dict[int, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A currency typed once for the whole file is normalized like a currency column (`€`,
+        # `euros` -> EUR); one that is not a currency stops the import before any row is read.
+        currency = self.constants.get("currency")
+        if currency is not None and currency.strip():
+            try:
+                self.constants["currency"] = parse_currency(currency)
+            except ValueParseError as error:
+                raise ArenaUserError(
+                    f"The currency constant {currency!r} is not a currency: give an ISO code "
+                    "such as EUR, USD, GBP or CHF (or a sign such as €)."
+                ) from error
 
     def to_json(self, headers: list[str]) -> dict[str, Any]:
         """The CLI contract: keys are header names when unique in the file, else 0-based indices."""
@@ -153,25 +179,59 @@ def suggest_mapping(
     )
 
 
-def apply_mapping(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:
+def apply_mapping(chunk: RecordChunk, mapping: Mapping, *, width: int | None = None) -> pd.DataFrame:
     """One row per record: a string column per mapped or constant field, plus the int `line`.
 
     Several columns mapped to one field are joined in column order with a single space (empty
-    parts left out). A constant fills the whole column, or only its empty cells when the field
-    is also mapped to a column.
+    parts left out); for a date field, a part holding only a time (`20:30`, `20h30`) goes after
+    the date part, whatever the column order. A constant fills the whole column, or only its
+    empty cells when the field is also mapped to a column.
+
+    A record with more non-empty cells than the file has columns (`width`, the header count)
+    gets `extra_cells` (the cells beyond the last column, joined with ", "), `cell_count` and
+    `column_count`, so validation rejects it instead of loading shifted values. The reader pads
+    every record to the header count, so without `width` the shortest record of the chunk is
+    taken as the column count.
     """
+    extras: list[tuple[int, str, int]] = []  # position, extra cells, cell count
     if chunk.columns is None:
         # Row-by-row chunks become columns first, so both readers share one mapping path.
-        width = max((len(row) for row in chunk.rows), default=0)
+        longest = max((len(row) for row in chunk.rows), default=0)
+        if width is None:
+            width = min((len(row) for row in chunk.rows), default=0)
+        if longest > width:
+            for position, row in enumerate(chunk.rows):
+                if len(row) > width and any(cell.strip() for cell in row[width:]):
+                    extra = ", ".join(cell for cell in row[width:] if cell.strip())
+                    extras.append((position, extra, len(row)))
         chunk = RecordChunk(
             lines=chunk.lines,
             skipped=chunk.skipped,
             columns=[
                 pd.Series(column, dtype="string")
                 for column in itertools.zip_longest(*chunk.rows, fillvalue="")
-            ] if width else [],
+            ] if longest else [],
         )
-    return _apply_mapping_to_columns(chunk, mapping)
+    frame = _apply_mapping_to_columns(chunk, mapping)
+    if extras:
+        positions = [position for position, _, _ in extras]
+        extra_text = pd.Series(pd.NA, index=frame.index, dtype="string")
+        extra_text.iloc[positions] = [extra for _, extra, _ in extras]
+        cell_count = pd.Series(0, index=frame.index, dtype="int64")
+        cell_count.iloc[positions] = [count for _, _, count in extras]
+        frame[EXTRA_CELLS_COLUMN] = extra_text
+        frame[CELL_COUNT_COLUMN] = cell_count
+        frame[COLUMN_COUNT_COLUMN] = width
+    return frame
+
+
+def _join_parts(parts: list[pd.Series]) -> pd.Series:
+    """Join stripped parts with one space, leaving empty parts out."""
+    series = parts[0]
+    for part in parts[1:]:
+        joined = series + " " + part
+        series = joined.where((series != "") & (part != ""), series + part)
+    return series
 
 
 def _apply_mapping_to_columns(chunk: RecordChunk, mapping: Mapping) -> pd.DataFrame:
@@ -189,11 +249,12 @@ def _apply_mapping_to_columns(chunk: RecordChunk, mapping: Mapping) -> pd.DataFr
             if not parts:
                 series = pd.Series([""] * count, dtype="string")
             else:
-                series = parts[0]
-                for part in parts[1:]:
-                    joined = series + " " + part
-                    series = joined.where((series != "") & (part != ""), series + part)
-                series = series.astype("string")
+                if len(parts) > 1 and name in DATE_FIELDS:
+                    # `20:30` + `12/08/2023` reads `12/08/2023 20:30`: the date part comes first.
+                    times = [part.str.fullmatch(TIME_ONLY_PATTERN).fillna(False) for part in parts]
+                    parts = ([part.where(~time, "") for part, time in zip(parts, times, strict=True)]
+                             + [part.where(time, "") for part, time in zip(parts, times, strict=True)])
+                series = _join_parts(parts).astype("string")
             if constant:
                 series = series.mask(series.str.strip() == "", constant)
             data[name] = series.reset_index(drop=True)

@@ -80,6 +80,7 @@ _CURRENCY_RE = re.compile(rf"(?i)(?:{_CURRENCY_ALTERNATION})(?![a-z])")
 # Spaces of every kind Excel and vendors put between thousands: space, nbsp, narrow nbsp, thin.
 _GROUPING_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _AMOUNT_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
+_SIGN_AS_DECIMAL_RE = re.compile(r"(\d)\s*[€$£]\s*(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,37 @@ def _normalize_amount_digits(digits: str, raw: str) -> str:
     return f"{whole}.{fraction}"
 
 
+# Currency names as written in a currency column (folded: lower case, no accents, one space).
+_CURRENCY_NAMES: dict[str, str] = {
+    "euro": "EUR", "euros": "EUR",
+    "dollar": "USD", "dollars": "USD", "dollar us": "USD", "dollars us": "USD",
+    "us dollar": "USD", "us dollars": "USD",
+    "livre": "GBP", "livres": "GBP", "livre sterling": "GBP", "livres sterling": "GBP",
+    "sterling": "GBP", "pound": "GBP", "pounds": "GBP", "pound sterling": "GBP",
+    "pounds sterling": "GBP",
+    "fr": "CHF", "fr.": "CHF", "franc suisse": "CHF", "francs suisses": "CHF",
+    "franc suisses": "CHF", "francs suisse": "CHF", "swiss franc": "CHF", "swiss francs": "CHF",
+}
+
+
+def parse_currency(raw: str) -> str:
+    """Normalize a currency as written in a currency column to its ISO 4217 code.
+
+    Symbols (`€`, `$`, `£`, `Fr.`), codes in any case (`eur`, ` chf `) and names in French or
+    English (`Euros`, `livres sterling`, `francs suisses`) are read; anything that is not then
+    three ASCII letters raises ValueParseError code `invalid_currency`.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(raw))
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    folded = " ".join(folded.split())
+    code = CURRENCY_TOKENS.get(folded) or _CURRENCY_NAMES.get(folded)
+    if code is None and re.fullmatch(r"[a-z]{3}", folded):
+        code = folded.upper()
+    if code is None:
+        raise ValueParseError("invalid_currency", f"Currency {_quote(raw)} is not a currency.")
+    return code
+
+
 def parse_price(raw: str, *, in_cents: bool = False) -> ParsedPrice:
     """Parse `48,00 €`, `€1,234.50`, `1 234`, `CHF 12.-`, `(12.00)` or cents (`4800`).
 
@@ -134,6 +166,11 @@ def parse_price(raw: str, *, in_cents: bool = False) -> ParsedPrice:
     if len(currencies) > 1:
         raise ValueParseError("invalid_price", f"Price {_quote(raw)} names several currencies.")
     currency = currencies.pop() if currencies else None
+    # French `12€50`: a sign between the units and exactly two digits is the decimal point.
+    sign_as_decimal = _SIGN_AS_DECIMAL_RE.search(text)
+    if sign_as_decimal:  # the units may still hold grouping marks (`1.234€50`)
+        units = re.sub(r"[.,]", "", text[:sign_as_decimal.start(1)] + sign_as_decimal.group(1))
+        text = f"{units}.{sign_as_decimal.group(2)}"
     body = _CURRENCY_RE.sub("", text)
     body = _GROUPING_SPACES.sub("", body)
     negative = False
@@ -351,6 +388,16 @@ def parse_datetime(raw: str, *, day_first: bool = True) -> datetime:
         return _make_datetime(int(year_text), int(month_text), int(day_text), int(hour or 0),
                               int(minute or 0), int(sec or 0), raw)
     raise ValueParseError("invalid_date", f"Date {_quote(raw)} is not a recognizable date.")
+
+
+# A day-month-year date whose year has two digits (`05/05/50`, `5.5.50 10:00`).
+TWO_DIGIT_YEAR_PATTERN = r"^\d{1,2} ?[/.\- ] ?\d{1,2} ?[/.\- ] ?\d{2}(?:[ T,]|$)"
+
+
+def written_with_two_digit_year(raw: str) -> bool:
+    """True when a date is written with a two-digit year (`05/05/50`, `5 mai 50`)."""
+    match = _DMY_RE.match(normalize_date_text(str(raw)))
+    return bool(match) and len(match.group(4)) == 2
 
 
 DateKind = Literal["dmy", "ymd", "iso", "excel_serial", "empty", "unknown"]

@@ -5,6 +5,10 @@ from __future__ import annotations
 # A rejected row is not loaded; the user downloads it with this reason. Order is priority:
 # a row breaking several rules is reported under the first one that applies.
 REJECTIONS: dict[str, str] = {
+    "extra_cells": (
+        "The record has {cells} cells for {columns} columns (extra: {value}); "
+        "an unquoted separator inside a value?"
+    ),
     "missing_identifier": "The row has neither a ticket number nor an order number.",
     "ticket_id_scientific_notation": (
         "Ticket number {value} was turned into scientific notation by Excel; its digits are lost."
@@ -12,6 +16,10 @@ REJECTIONS: dict[str, str] = {
     "missing_price": "The price is missing.",
     "invalid_price": "Price {value} is not a number.",
     "negative_price": "Price {value} is negative (a refund line); refunds are not loaded.",
+    "invalid_currency": (
+        "Currency {value} is not a currency (an ISO code such as EUR, a sign such as €, or a "
+        "name such as euros); the price's meaning is unknown."
+    ),
     "missing_event_date": "The event date is missing.",
     "invalid_event_date": "Event date {value} is not a real date.",
     "missing_event_name": "The event name is missing.",

@@ -208,7 +208,7 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
                 skipped.extend(asdict(s) for s in chunk.skipped)
                 if not len(chunk):
                     continue
-                frame = apply_mapping(chunk, mapping)
+                frame = apply_mapping(chunk, mapping, width=len(layout.headers))
                 result = validate_chunk(frame, state, options.parse)
                 rows_read += result.rows_in
                 valid = result.valid

@@ -10,21 +10,25 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 
+from arena.ingest.mapping import CELL_COUNT_COLUMN, COLUMN_COUNT_COLUMN, EXTRA_CELLS_COLUMN
 from arena.ingest.parsers import (
     CLEAN_SCIENTIFIC_NOTATION_PATTERN,
     EMAIL_PATTERN,
+    TWO_DIGIT_YEAR_PATTERN,
     DateFormatGuess,
     ValueParseError,
     arrow_text,
     infer_date_format,
     map_distinct,
     parse_country,
+    parse_currency,
     parse_datetime_series,
     parse_gender,
     parse_phone,
     parse_price_series,
     string_bytes,
     today_local,
+    written_with_two_digit_year,
 )
 from arena.ingest.rules import describe
 
@@ -321,13 +325,28 @@ def _check_price(chunk: _Chunk) -> tuple[pd.Series, pd.Series]:
     chunk.reject(error == "invalid_price", "invalid_price", "price")
     chunk.reject(cents < 0, "negative_price", "price")
     # A currency column, when mapped, is more explicit than a sign next to the amount.
-    currency_column = chunk.column("currency").str.upper()
-    symbols = {"€": "EUR", "$": "USD", "£": "GBP"}
-    currency_column = currency_column.replace(symbols)
+    raw_currency = chunk.column("currency")
+
+    def to_code(value: str) -> str | None:
+        try:
+            return parse_currency(value)
+        except ValueParseError:
+            return None
+
+    currency_column = map_distinct(raw_currency, to_code)
+    chunk.reject(raw_currency.notna() & currency_column.isna(), "invalid_currency", "currency")
     resolved = currency_column.fillna(currency.astype("object")).fillna(
         chunk.options.default_currency
     )
     return cents, resolved
+
+
+def _check_extra_cells(chunk: _Chunk) -> None:
+    """Reject records holding more non-empty cells than the file has columns (shifted values)."""
+    if EXTRA_CELLS_COLUMN not in chunk.frame.columns:
+        return
+    extra = chunk.frame[EXTRA_CELLS_COLUMN].notna().to_numpy(dtype=bool)
+    chunk.reject(extra, "extra_cells", None)
 
 
 def _parse_dates(chunk: _Chunk, state: ValidationState, name: str) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -497,10 +516,11 @@ def _parse_birth_date(chunk: _Chunk, state: ValidationState) -> pd.Series:
     name = "customer_birth_date"
     born, serial, error = _parse_dates(chunk, state, name)
     today = pd.Timestamp(chunk.options.today)
-    guess = state.date_formats.get(name)
-    if guess is not None and guess.two_digit_year:
-        # `05/05/50` is a 1950 birth, not a 2050 one: birth dates are never in the future.
-        future = born > today
+    future = (born > today).to_numpy(dtype=bool)
+    if future.any():
+        # `05/05/50` is a 1950 birth, not a 2050 one: birth dates are never in the future. Only
+        # a value written with two digits moves back a century; `01/01/2090` stays impossible.
+        future = future & _two_digit_years(chunk.column(name))
         born = born.where(~future, born - pd.DateOffset(years=100))
     born = born.dt.normalize()
     chunk.warn(error == "invalid_date", "invalid_birth_date", name)
@@ -512,6 +532,17 @@ def _parse_birth_date(chunk: _Chunk, state: ValidationState) -> pd.Series:
     return born
 
 
+def _two_digit_years(values: pd.Series) -> np.ndarray:
+    """Per row: is the date written with a two-digit year (numeric forms vectorized)?"""
+    numeric = values.str.contains(TWO_DIGIT_YEAR_PATTERN, regex=True).fillna(False)
+    result = numeric.to_numpy(dtype=bool)
+    worded = values.notna() & ~numeric & values.str.contains("[A-Za-z]", regex=True).fillna(False)
+    if worded.any():
+        result[worded.to_numpy(dtype=bool)] = map_distinct(
+            values[worded], written_with_two_digit_year).to_numpy(dtype=bool)
+    return result
+
+
 def _issues(chunk: _Chunk) -> tuple[list[RowIssue], list[RowIssue]]:
     rejected_rows = np.flatnonzero(~chunk.kept)
     rejected = []
@@ -521,8 +552,13 @@ def _issues(chunk: _Chunk) -> tuple[list[RowIssue], list[RowIssue]]:
         field_name = chunk.reject_field[row]
         value = raw_values[field_name][row] if field_name in raw_values else None
         code = chunk.reject_code[row]
+        details: dict[str, object] = {}
+        if code == "extra_cells":
+            value = str(chunk.frame[EXTRA_CELLS_COLUMN].iat[row])
+            details = {"cells": int(chunk.frame[CELL_COUNT_COLUMN].iat[row]),
+                       "columns": int(chunk.frame[COLUMN_COUNT_COLUMN].iat[row])}
         rejected.append(RowIssue(int(chunk.lines[row]), field_name, value, code,
-                                 describe(code, value)))
+                                 describe(code, value, **details)))
     issues: list[RowIssue] = []
     for rows, code, field_name, shown, fixes in chunk.warning_parts:
         # Warned values repeat (one Excel-mangled phone per customer), so render each once.
@@ -554,6 +590,7 @@ def validate_chunk(frame: pd.DataFrame, state: ValidationState, options: ParseOp
     rejected row carries exactly one reason. Warnings are reported for kept rows only.
     """
     chunk = _Chunk(frame, options)
+    _check_extra_cells(chunk)
     ticket_ref = _check_identifier(chunk)
     cents, currency = _check_price(chunk)
     event_date, event_serial, event_error = _parse_dates(chunk, state, "event_date")

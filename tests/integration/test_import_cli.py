@@ -98,3 +98,18 @@ def test_a_missing_required_field_without_constant_is_refused(
     result = runner.invoke(cli, ["import", str(path), "--org", "club"])
     assert result.exit_code != 0
     assert "event_date" in result.output and "event_name" in result.output
+
+
+@pytest.mark.parametrize("command", ["inspect", "import"])
+def test_a_delimiter_of_several_characters_is_refused_in_one_sentence(
+    runner: CliRunner, tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "export.csv"
+    write_messy_export(path)
+    arguments = [command, str(path), "--delimiter", "XY"]
+    if command == "import":
+        arguments += ["--org", "club", "--dry-run"]
+    result = runner.invoke(cli, arguments)
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "The delimiter must be one character" in result.output

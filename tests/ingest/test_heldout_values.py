@@ -1,0 +1,148 @@
+"""Values found in real exports that used to load wrong: currencies written as words or signs,
+records with an unquoted separator, `12€50`, a time column before its date, 2-digit birth years."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from arena.errors import ArenaUserError
+from arena.ingest.mapping import Mapping, apply_mapping
+from arena.ingest.parsers import ValueParseError, parse_currency, parse_price
+from arena.ingest.reader import RecordChunk
+from arena.ingest.validation import ParseOptions, ValidationResult, ValidationState, validate_chunk
+
+TODAY = date(2024, 6, 1)
+OPTIONS = ParseOptions(today=TODAY)
+
+
+def validate_records(headers: list[str], rows: list[list[str]], mapping: Mapping) -> ValidationResult:
+    """Map then validate records as the row reader hands them over (padded to the headers)."""
+    padded = [row + [""] * (len(headers) - len(row)) for row in rows]
+    chunk = RecordChunk(lines=list(range(2, 2 + len(rows))), rows=padded)
+    result = validate_chunk(apply_mapping(chunk, mapping), ValidationState(), OPTIONS)
+    assert result.rows_in == len(rows) == len(result.valid) + len(result.rejected)
+    return result
+
+
+TICKET_COLUMNS = {0: "ticket_id", 1: "event_name", 2: "event_date", 3: "price"}
+
+
+# -- 1. currencies -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, code", [
+    ("€", "EUR"), ("Euros", "EUR"), ("eur", "EUR"), (" EUR ", "EUR"), ("euro", "EUR"),
+    ("$", "USD"), ("dollars", "USD"), ("Dollar", "USD"), ("usd", "USD"),
+    ("£", "GBP"), ("livres sterling", "GBP"), ("Livre Sterling", "GBP"), ("pounds", "GBP"),
+    ("CHF", "CHF"), ("Fr.", "CHF"), ("francs suisses", "CHF"), ("Franc suisse", "CHF"),
+    ("jpy", "JPY"),
+])
+def test_currency_symbols_names_and_codes_become_iso_codes(raw: str, code: str) -> None:
+    assert parse_currency(raw) == code
+
+
+@pytest.mark.parametrize("raw", ["Euro€", "monnaie", "E", "€€", "12"])
+def test_a_value_that_is_no_currency_is_refused(raw: str) -> None:
+    with pytest.raises(ValueParseError) as problem:
+        parse_currency(raw)
+    assert problem.value.code == "invalid_currency"
+
+
+def test_a_currency_column_stores_iso_codes_and_rejects_what_is_not_a_currency() -> None:
+    headers = ["Ticket", "Event", "Date", "Price", "Currency"]
+    rows = [["CU1", "Expo", "2024-06-01", "10", "€"], ["CU2", "Expo", "2024-06-01", "10", "Euros"],
+            ["CU3", "Expo", "2024-06-01", "10", "eur"], ["CU4", "Expo", "2024-06-01", "10", "Gold"],
+            ["CU5", "Expo", "2024-06-01", "£10", ""]]
+    result = validate_records(headers, rows, Mapping(columns={**TICKET_COLUMNS, 4: "currency"}))
+    assert list(result.valid["currency"]) == ["EUR", "EUR", "EUR", "GBP"]
+    [rejected] = result.rejected
+    assert (rejected.line, rejected.code, rejected.value) == (5, "invalid_currency", "Gold")
+    assert "'Gold'" in rejected.message
+
+
+def test_a_currency_constant_is_normalized_and_an_invalid_one_stops_the_import() -> None:
+    assert Mapping(constants={"currency": "euros"}).constants["currency"] == "EUR"
+    with pytest.raises(ArenaUserError, match="'zorglub' is not a currency"):
+        Mapping(columns=dict(TICKET_COLUMNS), constants={"currency": "zorglub"})
+
+
+# -- 2. more cells than columns ----------------------------------------------------------------
+
+def test_a_record_with_more_cells_than_columns_is_rejected_not_shifted() -> None:
+    headers = ["Ticket", "Event", "Date", "Price", "Last name"]
+    rows = [["UC1", "Carmen", "01/06/2024 20:00", "12", "50", "Bizet"],
+            ["UC2", "Carmen", "01/06/2024 20:00", "15", "Durand"],
+            ["UC3", "Carmen", "01/06/2024 20:00", "18", "00", "Martin"]]
+    mapping = Mapping(columns={**TICKET_COLUMNS, 4: "customer_last_name"})
+    result = validate_records(headers, rows, mapping)
+    assert list(result.valid["ticket_ref"]) == ["UC2"]
+    assert [(issue.line, issue.code, issue.value) for issue in result.rejected] == [
+        (2, "extra_cells", "Bizet"), (4, "extra_cells", "Martin")]
+    assert result.rejected[0].message.startswith("The record has 6 cells for 5 columns")
+
+
+def test_the_column_count_given_by_the_caller_wins_over_the_records() -> None:
+    chunk = RecordChunk(lines=[2], rows=[["UC1", "Carmen", "01/06/2024", "12", "50", "Bizet"]])
+    frame = apply_mapping(chunk, Mapping(columns=dict(TICKET_COLUMNS)), width=5)
+    result = validate_chunk(frame, ValidationState(), OPTIONS)
+    assert [issue.code for issue in result.rejected] == ["extra_cells"]
+
+
+# -- 3. 12€50 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, cents", [
+    ("12€50", 1250), ("3€", 300), ("12 € 50", 1250), ("1 234€50", 123450), ("12$99", 1299),
+    ("12,50 €", 1250), ("€12", 1200), ("1.500 €", 150000),
+])
+def test_a_currency_sign_between_units_and_two_digits_is_the_decimal_point(raw: str, cents: int) -> None:
+    assert parse_price(raw).cents == cents
+
+
+def test_12_euros_50_loads_as_twelve_fifty() -> None:
+    rows = [["P1", "Expo", "01/06/2024", "12€50"], ["P2", "Expo", "01/06/2024", "3€"]]
+    result = validate_records(["Ticket", "Event", "Date", "Price"], rows,
+                              Mapping(columns=dict(TICKET_COLUMNS)))
+    assert list(result.valid["price_cents"]) == [1250, 300]
+    assert list(result.valid["currency"]) == ["EUR", "EUR"]
+
+
+# -- 4. time column before its date column -----------------------------------------------------
+
+@pytest.mark.parametrize("time", ["20:30", "20h30", "20:30:00"])
+def test_a_time_column_before_its_date_column_reads_the_same_as_after(time: str) -> None:
+    headers = ["Heure", "Date", "Spectacle", "Billet", "Prix"]
+    rows = [[time, "12/08/2023", "Ballet", "HT1", "15"]]
+    mapping = Mapping(columns={0: "event_date", 1: "event_date", 2: "event_name", 3: "ticket_id",
+                               4: "price"})
+    result = validate_records(headers, rows, mapping)
+    assert not result.rejected
+    assert result.valid["event_date"].iloc[0] == pd.Timestamp("2023-08-12 20:30")
+
+
+def test_the_joined_date_puts_a_time_only_part_last_whatever_the_column_order() -> None:
+    chunk = RecordChunk(lines=[2, 3, 4], rows=[["20:30", "12/08/2023"], ["8:30 PM", "12/08/2023"],
+                                               ["", "12/08/2023"]])
+    frame = apply_mapping(chunk, Mapping(columns={0: "event_date", 1: "event_date"}))
+    assert list(frame["event_date"]) == ["12/08/2023 20:30", "12/08/2023 8:30 PM", "12/08/2023"]
+
+
+# -- 5. two-digit birth years ------------------------------------------------------------------
+
+def birth_dates(values: list[str]) -> ValidationResult:
+    rows = [[f"B{i}", "Cirque", "05/05/2024 15:00", "10", value] for i, value in enumerate(values)]
+    mapping = Mapping(columns={**TICKET_COLUMNS, 4: "customer_birth_date"})
+    return validate_records(["Billet", "Spectacle", "Date", "Prix", "Naissance"], rows, mapping)
+
+
+@pytest.mark.parametrize("values", [
+    ["05/05/50", "12/12/88", "01/01/2090"],                      # 2-digit years the majority
+    ["05/05/50", "12/12/1988", "01/01/2090", "03/03/1970"],      # 4-digit years the majority
+])
+def test_only_a_two_digit_birth_year_moves_back_a_century(values: list[str]) -> None:
+    result = birth_dates(values)
+    born = result.valid["birth_date"]
+    assert born.iloc[0] == pd.Timestamp("1950-05-05")
+    assert pd.isna(born.iloc[2])
+    assert [(issue.line, issue.code) for issue in result.warnings] == [(4, "impossible_birth_date")]
