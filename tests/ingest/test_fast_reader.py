@@ -7,23 +7,15 @@ from pathlib import Path
 import pytest
 
 from arena.ingest.fast_reader import FastPathUnavailable, iter_record_columns
-from arena.ingest.reader import RecordChunk, iter_records
+from arena.ingest.reader import iter_records
 from arena.ingest.sniff import UnusableFileError, detect_layout
 from tests.integration.messy_files import write_messy_export
+from tests.support.records import flatten_records
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "vendors"
 
 
-def _flatten(chunks: list[RecordChunk]) -> tuple[list[int], list[list[str]], list[tuple[int, str]]]:
-    lines: list[int] = []
-    records: list[list[str]] = []
-    skipped: list[tuple[int, str]] = []
-    for chunk in chunks:
-        lines.extend(chunk.lines)
-        records.extend(chunk.record_at(i) for i in range(len(chunk)))
-        skipped.extend((s.line, s.kind) for s in chunk.skipped)
-    return lines, records, sorted(skipped)
 
 
 def _files() -> list[Path]:
@@ -39,9 +31,9 @@ def test_fast_path_matches_the_reference_reader(path: Path) -> None:
         layout = detect_layout(path)
     except UnusableFileError:
         return
-    reference = _flatten(list(iter_records(path, layout, chunk_rows=3)))
+    reference = flatten_records(list(iter_records(path, layout, chunk_rows=3)))
     try:
-        fast = _flatten(list(iter_record_columns(path, layout, chunk_rows=3)))
+        fast = flatten_records(list(iter_record_columns(path, layout, chunk_rows=3)))
     except FastPathUnavailable:
         return
     assert fast == reference
@@ -58,11 +50,11 @@ def test_fast_path_keeps_line_numbers_across_multiline_values_blanks_and_footers
         encoding="utf-8",
     )
     layout = detect_layout(path)
-    lines, records, skipped = _flatten(list(iter_record_columns(path, layout)))
+    lines, records, skipped = flatten_records(list(iter_record_columns(path, layout)))
     assert lines == [4, 7, 8]
     assert records[0][3] == "two\nlines" and records[2][3] == 'a "quoted" word'
     assert (6, "blank") in skipped and (9, "footer") in skipped
-    assert _flatten(list(iter_records(path, layout))) == (lines, records, skipped)
+    assert flatten_records(list(iter_records(path, layout))) == (lines, records, skipped)
 
 
 def test_an_irregular_record_sends_the_file_to_the_reference_reader(tmp_path: Path) -> None:
@@ -71,7 +63,7 @@ def test_an_irregular_record_sends_the_file_to_the_reference_reader(tmp_path: Pa
     layout = detect_layout(path)
     with pytest.raises(FastPathUnavailable):
         list(iter_record_columns(path, layout))
-    lines, records, _ = _flatten(list(iter_records(path, layout)))
+    lines, records, _ = flatten_records(list(iter_records(path, layout)))
     assert lines == [2, 3, 4] and records[1] == ["Gala", "T2", ""]
 
 
@@ -79,6 +71,6 @@ def test_the_messy_export_reads_the_same_both_ways(tmp_path: Path) -> None:
     path = tmp_path / "messy.csv"
     write_messy_export(path)
     layout = detect_layout(path)
-    assert _flatten(list(iter_record_columns(path, layout, chunk_rows=4))) == _flatten(
+    assert flatten_records(list(iter_record_columns(path, layout, chunk_rows=4))) == flatten_records(
         list(iter_records(path, layout, chunk_rows=4))
     )

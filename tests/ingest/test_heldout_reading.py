@@ -8,22 +8,14 @@ from pathlib import Path
 import pytest
 
 from arena.ingest.fast_reader import FastPathUnavailable, iter_record_columns
-from arena.ingest.reader import RecordChunk, is_footer_label, iter_records
+from arena.ingest.reader import is_footer_label, iter_records
 from arena.ingest.service import ImportOptions, run_import
 from arena.ingest.sniff import ENCODING_SAMPLE_BYTES, detect_layout
+from tests.support.records import flatten_records
 
 HEADER = "Spectacle;Date;Billet;Prix;Nom;Prénom\n"
 
 
-def _flatten(chunks: list[RecordChunk]) -> tuple[list[int], list[list[str]], list[tuple[int, str]]]:
-    lines: list[int] = []
-    records: list[list[str]] = []
-    skipped: list[tuple[int, str]] = []
-    for chunk in chunks:
-        lines.extend(chunk.lines)
-        records.extend(chunk.record_at(i) for i in range(len(chunk)))
-        skipped.extend((s.line, s.kind) for s in chunk.skipped)
-    return lines, records, sorted(skipped)
 
 
 def _rows(prefix: str, count: int, name: str = "Concert", price: str = "12,00") -> str:
@@ -62,7 +54,7 @@ def test_bytes_past_the_sample_that_utf8_cannot_decode_become_replacement_charac
     assert layout.encoding == "utf-8"  # the sample is plain ASCII
     with pytest.raises(FastPathUnavailable):
         list(iter_record_columns(path, layout))
-    lines, rows, _ = _flatten(list(iter_records(path, layout)))
+    lines, rows, _ = flatten_records(list(iter_records(path, layout)))
     assert len(rows) == records
     assert rows[-1][0] == "Op\ufffdra de Lyon"
 
@@ -79,7 +71,7 @@ def test_forcing_utf8_on_a_cp1252_file_reads_it_with_replacement_characters(
     layout = detect_layout(path, encoding="utf-8")
     with pytest.raises(FastPathUnavailable):
         list(iter_record_columns(path, layout))
-    _, rows, _ = _flatten(list(iter_records(path, layout)))
+    _, rows, _ = flatten_records(list(iter_records(path, layout)))
     assert [row[0] for row in rows] == ["Op\ufffdra"] * 3
 
     report = run_import(
@@ -113,10 +105,10 @@ def test_a_cp1252_file_whose_euro_and_oe_come_after_the_sample_is_read_as_cp1252
     layout = detect_layout(path)
     assert layout.encoding == "cp1252"
     assert detect_layout(path.read_bytes()).encoding == "cp1252"
-    _, rows, _ = _flatten(list(iter_records(path, layout)))
+    _, rows, _ = flatten_records(list(iter_records(path, layout)))
     assert len(rows) == records
     assert rows[-1][3:5] == ["12,00 €", "Cœur"]
-    _, fast_rows, _ = _flatten(list(iter_record_columns(path, layout)))
+    _, fast_rows, _ = flatten_records(list(iter_record_columns(path, layout)))
     assert fast_rows[-1][3:5] == ["12,00 €", "Cœur"]
 
 
@@ -154,12 +146,12 @@ def test_events_named_like_a_total_are_data_while_total_lines_stay_footers(
         encoding="utf-8",
     )
     layout = detect_layout(path)
-    reference = _flatten(list(iter_records(path, layout, chunk_rows=2)))
+    reference = flatten_records(list(iter_records(path, layout, chunk_rows=2)))
     lines, rows, skipped = reference
     assert [row[2] for row in rows] == ["S41-1", "S41-2", "TR-1", "SE-1", "TR-2"]
     assert lines == [2, 3, 4, 5, 7]
     assert skipped == [(6, "footer"), (8, "footer"), (9, "footer")]
-    assert _flatten(list(iter_record_columns(path, layout, chunk_rows=2))) == reference
+    assert flatten_records(list(iter_record_columns(path, layout, chunk_rows=2))) == reference
 
 
 @pytest.mark.parametrize(
