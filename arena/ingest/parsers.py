@@ -283,6 +283,10 @@ _WEEKDAY_RE = re.compile(
 )
 _FRENCH_TIME_RE = re.compile(r"(?i)(\d{1,2})\s*h\s*(\d{2})?(?![\d])")
 _FIRST_RE = re.compile(r"(?i)\b1er\b")
+# A 12-hour clock time: `7:30 PM`, `10:28pm`, `9 a.m.`, `12:05:09 AM`.
+_TWELVE_HOUR_RE = re.compile(
+    r"(?i)(?<![\d:])(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*m\.?(?![a-z])"
+)
 _AT_RE = re.compile(r"(?i)\s(?:à|a|at|-)\s")
 _DMY_RE = re.compile(
     r"^(\d{1,2})\s*([/.\-\s])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})"
@@ -304,6 +308,7 @@ def normalize_date_text(raw: str) -> str:
         return text
     if _ISO_WITH_OFFSET_RE.match(text) or re.match(r"^\d{4}-\d{2}-\d{2}T", text):
         return text
+    text = _TWELVE_HOUR_RE.sub(_twenty_four_hour, text)
     text = _WEEKDAY_RE.sub(" ", text)
     text = _FIRST_RE.sub("1", text)
     text = _MONTH_RE.sub(lambda m: f"/{MONTH_NUMBERS[m.group(1).lower()]:02d}/", text)
@@ -311,6 +316,16 @@ def normalize_date_text(raw: str) -> str:
     text = _AT_RE.sub(" ", text)
     text = _FRENCH_TIME_RE.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
     return " ".join(text.replace(",", " ").split())
+
+
+def _twenty_four_hour(match: re.Match[str]) -> str:
+    """`7:30 PM` → `19:30`, `12:05 AM` → `00:05`; an hour outside 1-12 is left to fail."""
+    hour, minute, second, half = match.groups()
+    value = int(hour)
+    if not 1 <= value <= 12:
+        return match.group(0)
+    value = value % 12 + (12 if half.lower() == "p" else 0)
+    return f"{value:02d}:{minute or '00'}" + (f":{second}" if second else "")
 
 
 def is_excel_serial(raw: str) -> bool:

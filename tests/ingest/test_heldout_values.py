@@ -3,14 +3,21 @@ records with an unquoted separator, `12€50`, a time column before its date, 2-
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
 
 from arena.errors import ArenaUserError
 from arena.ingest.mapping import Mapping, apply_mapping
-from arena.ingest.parsers import ValueParseError, parse_currency, parse_price
+from arena.ingest.parsers import (
+    ValueParseError,
+    infer_date_format,
+    parse_currency,
+    parse_datetime,
+    parse_datetime_series,
+    parse_price,
+)
 from arena.ingest.reader import RecordChunk
 from arena.ingest.validation import ParseOptions, ValidationResult, ValidationState, validate_chunk
 
@@ -146,3 +153,37 @@ def test_only_a_two_digit_birth_year_moves_back_a_century(values: list[str]) -> 
     assert born.iloc[0] == pd.Timestamp("1950-05-05")
     assert pd.isna(born.iloc[2])
     assert [(issue.line, issue.code) for issue in result.warnings] == [(4, "impossible_birth_date")]
+
+
+# --- 12-hour clock times (Eventbrite-style US exports) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "day_first", "expected"),
+    [
+        ("11/29/24 10:28 PM", False, datetime(2024, 11, 29, 22, 28)),
+        ("12/14/2024 7:30 PM", False, datetime(2024, 12, 14, 19, 30)),
+        ("11/30/24 9:05 AM", False, datetime(2024, 11, 30, 9, 5)),
+        ("12/14/2024 12:05 AM", False, datetime(2024, 12, 14, 0, 5)),
+        ("12/14/2024 12:30 pm", False, datetime(2024, 12, 14, 12, 30)),
+        ("14/12/2024 9 p.m.", True, datetime(2024, 12, 14, 21, 0)),
+    ],
+)
+def test_a_twelve_hour_time_reads_as_the_twenty_four_hour_clock(
+    raw: str, day_first: bool, expected: datetime
+) -> None:
+    assert parse_datetime(raw, day_first=day_first) == expected
+
+
+def test_an_hour_beyond_twelve_with_pm_is_not_a_date() -> None:
+    with pytest.raises(ValueParseError):
+        parse_datetime("12/14/2024 13:30 PM", day_first=False)
+
+
+def test_a_month_first_column_with_pm_times_parses_whole() -> None:
+    values = pd.Series(["11/29/24 10:28 PM", "11/30/24 9:05 AM", "12/01/24 12:15 PM"],
+                       dtype="string")
+    moments, _serial, errors = parse_datetime_series(values, infer_date_format(values))
+    assert errors.isna().all()
+    assert list(moments) == [pd.Timestamp("2024-11-29 22:28"), pd.Timestamp("2024-11-30 09:05"),
+                             pd.Timestamp("2024-12-01 12:15")]
