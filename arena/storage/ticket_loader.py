@@ -1,11 +1,14 @@
 """Set-based loading of validated ticket rows into the normalized schema.
 
 Chunk by chunk, inside one transaction (a crash or a kill leaves the database exactly as it was):
-the distinct venues, events, catalogues and places of the chunk are upserted; its customers and
-orders, deduplicated in pandas, are staged in temporary tables (PostgreSQL: COPY; SQLite: one
-prepared executemany) and upserted with INSERT … SELECT … ON CONFLICT; then the tickets go in with
-their foreign keys resolved in memory, in one COPY or executemany. Never one ORM round trip per
-row (the seed's find-or-create loop took an hour per million rows).
+the distinct venues, events, catalogues and places of the chunk are upserted (small sets); the
+customers and orders new to the organization get ids drawn in advance from the tables'
+sequences and go in with one COPY (PostgreSQL) or prepared executemany (SQLite), with no
+ON CONFLICT and no read-back; customers and orders met again are found in what the import
+remembers (`known_rows`) or, for earlier imports, looked up once by key; then the tickets go in
+with every foreign key resolved in memory, in one COPY or executemany. Never one ORM round trip
+per row (the seed's find-or-create loop took an hour per million rows). On PostgreSQL imports of
+one organization take an advisory lock and run one after the other.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 
@@ -43,6 +45,17 @@ from arena.ingest.ports import ImportRequest, LoadSummary, RejectedRow, Warning
 from arena.storage.accounts import find_organization
 from arena.storage.analytics import refresh_sales_summary
 from arena.storage.bulk import bulk_load_mode, foreign_key_violations
+from arena.storage.known_rows import (
+    CUSTOMER_COLUMNS,
+    CUSTOMER_FIELDS,
+    CUSTOMER_FILLABLE,
+    ORDER_COLUMNS,
+    ImportOrders,
+    KnownCustomers,
+    arrow_strings,
+    is_in,
+    lookup_ids,
+)
 from arena.storage.sales_tally import SalesTally
 from arena.storage.schema import (
     cities,
@@ -74,7 +87,7 @@ STAGES: dict[str, dict[str, str]] = {
     "arena_stage_customers": {
         "customer_key": "TEXT", "email": "TEXT", "first_name": "TEXT", "last_name": "TEXT",
         "gender": "TEXT", "birth_date": "DATE", "phone": "TEXT", "address": "TEXT",
-        "postal_code": "TEXT", "city": "TEXT", "country": "TEXT",
+        "postal_code_id": "BIGINT", "city_id": "BIGINT", "country_id": "BIGINT",
     },
     "arena_stage_orders": {"order_ref": "TEXT", "customer_id": "BIGINT", "ordered_at": "TIMESTAMP"},
     "arena_stage_keys": {"key": "TEXT"},
@@ -82,6 +95,8 @@ STAGES: dict[str, dict[str, str]] = {
                         "city_key": "TEXT"},
 }
 _TEMPORARY_TABLES = tuple(STAGES)
+# First key of the PostgreSQL advisory lock an import holds on its organization.
+IMPORT_LOCK_NAMESPACE = 0x4152_4E41  # "ARNA"
 _SQLITE_BATCH_ROWS = 5_000
 
 COUNTRY_NAMES = {
@@ -90,109 +105,6 @@ COUNTRY_NAMES = {
     "US": "États-Unis", "CA": "Canada", "MC": "Monaco", "IE": "Irlande", "AT": "Autriche",
     "MA": "Maroc", "DZ": "Algérie", "TN": "Tunisie", "SN": "Sénégal", "PL": "Pologne",
 }
-
-
-# A customer's fields an upsert may fill when empty, by staged column: the staged value → the
-# customers column it ends up in.
-CUSTOMER_GAP_COLUMNS = {
-    "email": "email", "gender": "gender", "birth_date": "birth_date", "phone": "phone",
-    "address": "address", "postal_code": "postal_code_id", "city": "city_id",
-}
-
-
-class KnownCustomers:
-    """The customers an import has written or met so far: their id, and which of their
-    fillable fields are still empty in the database (one dict entry per customer, about
-    130 bytes each)."""
-
-    def __init__(self) -> None:
-        self._position: dict[str, int] = {}
-        self._ids = np.empty(0, dtype=np.int64)
-        self._empty = np.empty((0, len(CUSTOMER_GAP_COLUMNS)), dtype=bool)
-
-    @staticmethod
-    def returned_columns(alias: str | None = None) -> str:
-        prefix = f"{alias}." if alias else ""
-        return ", ".join(
-            [f"{prefix}customer_key", f"{prefix}id"]
-            + [f"{prefix}{c} IS NULL AS {c}_empty" for c in CUSTOMER_GAP_COLUMNS.values()]
-        )
-
-    def positions(self, keys: pd.Series | pa.Array) -> np.ndarray:
-        """Position of each key among the known customers, -1 when unknown or missing (each
-        distinct key looked up once)."""
-        encoded = _arrow_strings(keys).dictionary_encode()
-        get = self._position.get
-        distinct = np.fromiter(
-            (get(key, -1) for key in encoded.dictionary.to_pylist()),
-            dtype=np.int64, count=len(encoded.dictionary),
-        )
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return np.where(codes < 0, -1, distinct[np.maximum(codes, 0)] if len(distinct) else -1)
-
-    def remember(self, rows: pd.DataFrame) -> None:
-        """Record customers as the database returned them (see `returned_columns`)."""
-        if rows.empty:
-            return
-        empty = np.column_stack(
-            [rows[f"{c}_empty"].astype(bool).to_numpy() for c in CUSTOMER_GAP_COLUMNS.values()]
-        )
-        at = self.positions(rows["customer_key"])
-        seen = at >= 0
-        self._empty[at[seen]] = empty[seen]  # a customer whose gaps this import just filled
-        fresh = ~seen
-        if fresh.any():
-            start = len(self._ids)
-            for offset, key in enumerate(rows["customer_key"].to_numpy()[fresh]):
-                self._position[key] = start + offset
-            self._ids = np.concatenate([self._ids, rows["id"].to_numpy(np.int64)[fresh]])
-            self._empty = np.concatenate([self._empty, empty[fresh]])
-
-    def needs_upsert(self, latest: pd.DataFrame) -> np.ndarray:
-        """Which of these customers are new to the import or bring a value for an empty field."""
-        at = self.positions(latest["customer_key"])
-        known = at >= 0
-        needed = ~known
-        if known.any():
-            brings = np.column_stack(
-                [latest[staged].notna().to_numpy()[known] for staged in CUSTOMER_GAP_COLUMNS]
-            )
-            needed[known] = (self._empty[at[known]] & brings).any(axis=1)
-        return needed
-
-    def ids_of(self, keys: pd.Series) -> pd.Series:
-        """The customer id of every key (NA where the key is missing), aligned on `keys`."""
-        at = self.positions(keys)
-        if ((at < 0) & keys.notna().to_numpy()).any():
-            raise RuntimeError("validated rows could not be attached to their customer")
-        return pd.Series(_ids_at(self._ids, at), index=keys.index)
-
-
-def _ids_at(ids: np.ndarray, at: np.ndarray) -> pd.arrays.IntegerArray:
-    """ids[at] as a nullable array, NA where `at` is -1."""
-    missing = at < 0
-    values = ids[np.where(missing, 0, at)] if len(ids) else np.zeros(len(at), dtype=np.int64)
-    return pd.arrays.IntegerArray(values.astype(np.int64), missing)
-
-
-def lookup_ids(keys: pd.Series, known: pa.Array, ids: np.ndarray) -> pd.arrays.IntegerArray:
-    """The id of each key among `known` keys (parallel to `ids`), NA where absent; Arrow's hash
-    lookup on the strings, never Python objects."""
-    at = pc.index_in(_arrow_strings(keys), value_set=known)
-    return _ids_at(ids, at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64))
-
-
-def _is_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
-    found = pc.is_in(_arrow_strings(keys), value_set=_arrow_strings(values))
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
-
-
-def _arrow_strings(values: pd.Series | pa.Array) -> pa.Array:
-    """A column of keys as one Arrow string array (nulls for missing values)."""
-    if isinstance(values, pa.Array):
-        return values
-    array = pa.array(values, type=pa.string(), from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 class SqlImportStore:
@@ -258,6 +170,13 @@ class _Ids:
 class SqlImportWriter:
     """One import in one transaction: staged rows, rejections and warnings, then normalization."""
 
+    # Ids of the reference places met so far (see `_forget_places`).
+    _country_ids: dict[str, int]
+    _postal_ids: dict[tuple[int, str], int]
+    _region_ids: dict[tuple[int, str], int]
+    _city_ids: dict[tuple[int, str], int]
+    _city_keys: dict[str, str]
+
     def __init__(self, engine: Engine, request: ImportRequest) -> None:
         self.engine = engine
         self.request = request
@@ -277,13 +196,24 @@ class SqlImportWriter:
         self._catalogue_ids: dict[str, dict[str, int]] = {}
         self._known_event_categories: set[tuple[int, int]] = set()
         self._customers = KnownCustomers()
+        self._orders = ImportOrders()
         self._sales = SalesTally()
+        self._sequences: dict[str, str] = {}
+        self._forget_places()
         self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
         self._worker: threading.Thread | None = None
         self._worker_error: BaseException | None = None
         self._bulk = ExitStack()
         try:
             org = find_organization(self.connection, request.organization)
+            if self.postgres:
+                # One import at a time per organization: new customers and orders go in with
+                # ids drawn in advance and no ON CONFLICT, so two imports of one organization
+                # must not race on the same customer key (SQLite has one writer anyway).
+                self.connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:namespace, :org)"),
+                    {"namespace": IMPORT_LOCK_NAMESPACE, "org": org.id},
+                )
             source_id = ensure_source(self.connection, org.id, request.source, request.vendor)
             import_id = self.connection.execute(
                 insert(imports)
@@ -304,6 +234,12 @@ class SqlImportWriter:
             self.source_had_tickets = bool(self._count(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE organization_id = :org "
                 "AND source_id = :src LIMIT 1) AS any_ticket"
+            ))
+            # Likewise, only a source that already has orders can meet an order of an earlier
+            # import; otherwise this import's own orders are all there is.
+            self.source_had_orders = bool(self._count(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE organization_id = :org "
+                "AND source_id = :src LIMIT 1) AS any_order"
             ))
             self._create_stage()
             self._rows_savepoint = self.connection.begin_nested()
@@ -397,7 +333,9 @@ class SqlImportWriter:
                     self._catalogue_ids = {}
                     self._known_event_categories.clear()
                     self._customers = KnownCustomers()
+                    self._orders = ImportOrders()
                     self._sales = SalesTally()
+                    self._forget_places()
                     self._rows_savepoint = self.connection.begin_nested()
             except BaseException as error:  # handed to the parsing thread
                 self._worker_error = error
@@ -521,7 +459,8 @@ class SqlImportWriter:
         with self._timed("venues, events, catalogues"):
             self._load_venues(rows)
             self.counts["events"] += self._load_events(rows)
-            self._load_catalogues(rows)
+            event_ids = pd.Series(self._event_ids(rows), index=rows.index)
+            self._load_catalogues(rows, event_ids)
         with self._timed("geography"):
             self._load_geography(rows)
         with self._timed("customers"):
@@ -529,7 +468,8 @@ class SqlImportWriter:
         with self._timed("orders"):
             order_ids = self._load_orders(rows, customer_ids)
         with self._timed("tickets"):
-            self.counts["tickets"] += self._load_tickets(rows, customer_ids, order_ids)
+            self.counts["tickets"] += self._load_tickets(rows, event_ids, customer_ids,
+                                                         order_ids)
 
     @contextmanager
     def _timed(self, step: str) -> Iterator[None]:
@@ -675,19 +615,24 @@ class SqlImportWriter:
         return index, np.array([r[2] for r in known], dtype=np.int64)
 
     def _event_ids(self, rows: pd.DataFrame) -> np.ndarray:
+        """The event id of every row: each distinct (name, date) of the chunk looked up once."""
         index, ids = self._event_index
-        keys = pd.MultiIndex.from_arrays(
-            [
-                pd.Index(rows["event_name"].astype(object)),
-                pd.DatetimeIndex(rows["event_date"]).as_unit("ns"),
-            ]
+        name_codes, names = pd.factorize(rows["event_name"])
+        date_codes, dates = pd.factorize(pd.DatetimeIndex(rows["event_date"]).as_unit("ns"))
+        if (name_codes < 0).any() or (date_codes < 0).any():
+            raise RuntimeError("validated rows could not be attached to their event")
+        codes, pairs = pd.factorize(name_codes.astype(np.int64) * len(dates) + date_codes)
+        positions = index.get_indexer(
+            pd.MultiIndex.from_arrays(
+                [pd.Index(np.asarray(names, dtype=object)[pairs // len(dates)]),
+                 pd.DatetimeIndex(dates[pairs % len(dates)]).as_unit("ns")]
+            )
         )
-        positions = index.get_indexer(keys)
         if (positions < 0).any():
             raise RuntimeError("validated rows could not be attached to their event")
-        return ids[positions]
+        return ids[positions][codes]
 
-    def _load_catalogues(self, rows: pd.DataFrame) -> None:
+    def _load_catalogues(self, rows: pd.DataFrame, event_ids: pd.Series) -> None:
         for column, table, kind_of in (
             ("category", seat_categories, None),
             ("tariff", tariffs, tariff_kind),
@@ -707,10 +652,12 @@ class SqlImportWriter:
             if new_rows or column not in self._catalogue_ids:
                 insert_ignore(self.connection, table, new_rows, ["organization_id", "name"])
                 self._catalogue_ids[column] = self._name_ids(table)
-        pairs = rows[["event_name", "event_date", "category"]].dropna().drop_duplicates()
+        pairs = pd.DataFrame({
+            "event_id": event_ids, "category_id": self._catalogue_lookup("category", rows),
+        }).dropna().drop_duplicates()
         links = {
-            (int(e), self._catalogue_ids["category"][c])
-            for e, c in zip(self._event_ids(pairs), pairs["category"], strict=True)
+            (int(e), int(c))
+            for e, c in zip(pairs["event_id"], pairs["category_id"], strict=True)
         } - self._known_event_categories
         if links:
             self._known_event_categories.update(links)
@@ -722,19 +669,23 @@ class SqlImportWriter:
             )
 
     def _load_geography(self, rows: pd.DataFrame) -> None:
+        """Insert the chunk's countries, postal codes, departments and cities (shared reference
+        data), and remember their ids, so customers are written with their places resolved."""
+        insert_ignore(
+            self.connection,
+            countries,
+            [{"iso2": c, "name": COUNTRY_NAMES.get(c, c)}
+             for c in rows["country"].dropna().unique() if c not in self._country_ids],
+            ["iso2"],
+        )
+        known_countries = self.connection.execute(select(countries.c.iso2, countries.c.id))
+        self._country_ids.update((iso2, id_) for iso2, id_ in known_countries)
         places = (
             rows[["country", "postal_code", "city"]]
             .dropna(subset=["country"])
             .dropna(subset=["postal_code", "city"], how="all")
             .drop_duplicates()
         )
-        insert_ignore(
-            self.connection,
-            countries,
-            [{"iso2": c, "name": COUNTRY_NAMES.get(c, c)} for c in places["country"].unique()],
-            ["iso2"],
-        )
-        country_ids = dict(self.connection.execute(select(countries.c.iso2, countries.c.id)).all())
         postal_rows: dict[tuple[int, str], None] = {}
         department_rows: dict[tuple[int, str], None] = {}
         city_rows: dict[tuple[int, str], dict[str, Any]] = {}
@@ -742,14 +693,14 @@ class SqlImportWriter:
         for country, postal, city in places.itertuples(index=False, name=None):
             postal = None if pd.isna(postal) else postal
             city = None if pd.isna(city) else city
-            country_id = country_ids[country]
+            country_id = self._country_ids[country]
             if postal:
                 postal_rows[(country_id, postal)] = None
             department = department_code(postal, country)
             if department:
                 department_rows[(country_id, department)] = None
             if city:
-                key = fold_city(city)
+                key = self._city_key(city)
                 if not key:
                     continue
                 city_rows.setdefault(
@@ -760,24 +711,23 @@ class SqlImportWriter:
                 city_keys.append(
                     {"country": country, "city": city, "postal_code": postal, "city_key": key}
                 )
+        new_postal = [key for key in postal_rows if key not in self._postal_ids]
         insert_ignore(
             self.connection,
             postal_codes,
-            [{"country_id": c, "code": p} for c, p in postal_rows],
+            [{"country_id": c, "code": p} for c, p in new_postal],
             ["country_id", "code"],
         )
+        self._remember_ids(self._postal_ids, postal_codes, postal_codes.c.code, new_postal)
+        new_departments = [key for key in department_rows if key not in self._region_ids]
         insert_ignore(
             self.connection,
             regions,
-            [{"country_id": c, "code": d, "name": d} for c, d in department_rows],
+            [{"country_id": c, "code": d, "name": d} for c, d in new_departments],
             ["country_id", "code"],
         )
-        region_ids = {
-            (c, code): i
-            for c, code, i in self.connection.execute(
-                select(regions.c.country_id, regions.c.code, regions.c.id)
-            )
-        }
+        self._remember_ids(self._region_ids, regions, regions.c.code, new_departments)
+        new_cities = [key for key in city_rows if key not in self._city_ids]
         insert_ignore(
             self.connection,
             cities,
@@ -785,13 +735,14 @@ class SqlImportWriter:
                 {
                     "country_id": row["country_id"], "name": row["name"],
                     "name_key": row["name_key"],
-                    "region_id": region_ids.get((row["country_id"], row["department"])),
+                    "region_id": self._region_ids.get((row["country_id"], row["department"])),
                 }
-                for row in city_rows.values()
+                for row in (city_rows[key] for key in new_cities)
             ],
             ["country_id", "name_key"],
         )
-        # The spellings met in this chunk, so customers and links can join on them.
+        self._remember_ids(self._city_ids, cities, cities.c.name_key, new_cities)
+        # The spellings met in this chunk, so the city ↔ postal code links can join on them.
         self._restage("arena_city_keys", pd.DataFrame(
             city_keys, columns=list(STAGES["arena_city_keys"])
         ))
@@ -805,79 +756,137 @@ class SqlImportWriter:
                ON CONFLICT (city_id, postal_code_id) DO NOTHING"""
         )
 
+    def _forget_places(self) -> None:
+        """Ids of the reference places met so far (kept per import: a rollback to the rows'
+        savepoint forgets what the import inserted)."""
+        self._country_ids = {}
+        self._postal_ids = {}
+        self._region_ids = {}
+        self._city_ids = {}
+        self._city_keys = {}
+
+    def _city_key(self, city: str) -> str:
+        key = self._city_keys.get(city)
+        if key is None:
+            key = self._city_keys[city] = fold_city(city)
+        return key
+
+    def _remember_ids(self, known: dict[tuple[int, str], int], table: Table, code: Any,
+                      keys: list[tuple[int, str]]) -> None:
+        """Read back the ids of (country id, code) keys just inserted or found."""
+        for start in range(0, len(keys), 5_000):
+            codes = sorted({c for _, c in keys[start:start + 5_000]})
+            for country_id, value, id_ in self.connection.execute(
+                select(table.c.country_id, code, table.c.id).where(code.in_(codes))
+            ):
+                known[(country_id, value)] = id_
+
+    def _place_ids(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The country, postal code and city ids of each row's place (NA where unknown),
+        resolved in memory from what `_load_geography` remembered, one lookup per distinct
+        place."""
+        places = frame[["country", "postal_code", "city"]].drop_duplicates()
+        resolved = []
+        for country, postal, city in places.itertuples(index=False, name=None):
+            country_id = self._country_ids.get(country) if isinstance(country, str) else None
+            postal_id = city_id = None
+            if country_id is not None and (isinstance(postal, str) or isinstance(city, str)):
+                if isinstance(postal, str):
+                    postal_id = self._postal_ids.get((country_id, postal))
+                if isinstance(city, str):
+                    city_id = self._city_ids.get((country_id, self._city_key(city)))
+            resolved.append((country_id, postal_id, city_id))
+        ids = pd.DataFrame(resolved, columns=["country_id", "postal_code_id", "city_id"],
+                           index=places.index, dtype="Int64")
+        keys = pd.MultiIndex.from_frame(places.astype(object))
+        at = keys.get_indexer(pd.MultiIndex.from_frame(frame[places.columns].astype(object)))
+        return ids.iloc[at].set_axis(frame.index)
+
+    def _allocate_ids(self, table: str, count: int) -> np.ndarray:
+        """Ids for rows this import is about to bulk-insert: drawn from the table's sequence on
+        PostgreSQL (safe beside any other writer); on SQLite, after the table's largest id
+        (the import holds SQLite's only write lock until it commits)."""
+        if self.postgres:
+            cursor = self._dbapi().cursor()
+            try:
+                if table not in self._sequences:
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,))
+                    self._sequences[table] = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                    (self._sequences[table], count),
+                )
+                return np.array(cursor.fetchone()[0], dtype=np.int64)
+            finally:
+                cursor.close()
+        start = self.connection.exec_driver_sql(
+            f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"
+        ).scalar_one()
+        return np.arange(start, start + count, dtype=np.int64)
+
     def _load_customers(self, rows: pd.DataFrame) -> pd.Series:
-        """Upsert the chunk's customers; return the customer id of every row (index aligned).
+        """Write the chunk's customers; return the customer id of every row (index aligned).
 
         Each field of a customer takes the first value the file gives it (in line order); an
-        existing customer's empty fields are filled, never overwritten. So the result does not
-        depend on where chunks are cut. A customer this import already wrote is staged again
-        only when the chunk can fill one of their empty fields, so a loyal buyer met in every
-        chunk costs one upsert, not one per chunk."""
-        identified = rows.loc[rows["customer_key"].notna(), list(STAGES["arena_stage_customers"])]
-        latest = identified.groupby("customer_key", sort=False).first().reset_index()
-        latest = latest[self._customers.needs_upsert(latest)]
-        if len(latest):
-            latest = latest.assign(birth_date=pd.to_datetime(latest["birth_date"]).dt.date)
-            self._restage("arena_stage_customers", latest)
+        existing customer's empty fields are filled, never overwritten, so the result does not
+        depend on where chunks are cut. Customers new to the organization are bulk-inserted
+        with ids drawn in advance (no upsert, no read-back); a known customer costs a statement
+        only when the chunk fills one of their empty fields."""
+        codes, keys = pd.factorize(rows["customer_key"])
+        if not len(keys):
+            return pd.Series(pd.array([pd.NA] * len(rows), dtype="Int64"), index=rows.index)
+        identified = codes >= 0
+        # One row per customer, in order of first appearance (the factorized codes' order).
+        firsts = (
+            rows.loc[identified, CUSTOMER_FIELDS[1:]]
+            .groupby(codes[identified], sort=True).first()
+            .reset_index(drop=True)
+        )
+        firsts.insert(0, "customer_key", np.asarray(keys, dtype=object))
+        firsts = pd.concat([firsts, self._place_ids(firsts)], axis=1)
+        firsts["birth_date"] = pd.to_datetime(firsts["birth_date"]).dt.date
+        at = self._customers.positions(firsts["customer_key"])
+        if (at < 0).any() and self.customers_before:
+            # Customers of earlier imports, met for the first time in this one.
+            self._customers.remember(self._fetch_by_keys(
+                KnownCustomers.returned_columns("t"), "customers",
+                "t.organization_id = :org", "t.customer_key",
+                firsts.loc[at < 0, "customer_key"],
+            ))
+            at = self._customers.positions(firsts["customer_key"])
+        unknown = at < 0
+        known = firsts[~unknown]
+        fills = self._customers.needs_fill(known, at[~unknown])
+        if unknown.any():
+            new = firsts[unknown].assign(id=self._allocate_ids("customers", int(unknown.sum())),
+                                         organization_id=self.ids.org, import_id=self.ids.import_)
+            self._bulk_insert("customers", new[CUSTOMER_COLUMNS])
+            at[unknown] = self._customers.add(new)
+        if fills.any():
+            filling = known[fills]
+            self._restage("arena_stage_customers", filling)
             fill = ", ".join(
-                f"{column} = COALESCE(customers.{column}, excluded.{column})"
-                for column in (
-                    "email", "first_name", "last_name", "gender", "birth_date", "phone",
-                    "address", "postal_code_id", "city_id", "country_id",
-                )
+                f"{column} = COALESCE(customers.{column}, s.{column})"
+                for column in CUSTOMER_FILLABLE
             )
-            gaps = " OR ".join(
-                f"(customers.{column} IS NULL AND excluded.{column} IS NOT NULL)"
-                for column in CUSTOMER_GAP_COLUMNS.values()
+            self._run(
+                f"""UPDATE customers SET {fill} FROM arena_stage_customers s
+                    WHERE customers.organization_id = :org
+                      AND customers.customer_key = s.customer_key"""
             )
-            upsert = (
-                f"""INSERT INTO customers (organization_id, customer_key, email, first_name,
-                        last_name, gender, birth_date, phone, address, postal_code_id, city_id,
-                        country_id, import_id)
-                    SELECT :org, sc.customer_key, sc.email, sc.first_name, sc.last_name,
-                           sc.gender, sc.birth_date, sc.phone, sc.address, pc.id, ci.id, co.id,
-                           :imp
-                    FROM arena_stage_customers sc
-                    LEFT JOIN countries co ON co.iso2 = sc.country
-                    LEFT JOIN postal_codes pc ON pc.country_id = co.id
-                                              AND pc.code = sc.postal_code
-                    LEFT JOIN (SELECT DISTINCT country, city, city_key FROM arena_city_keys) k
-                           ON k.country = sc.country AND k.city = sc.city
-                    LEFT JOIN cities ci ON ci.country_id = co.id AND ci.name_key = k.city_key
-                    WHERE true
-                    ON CONFLICT (organization_id, customer_key) DO UPDATE SET {fill}
-                    WHERE {gaps}"""
-            )
-            if self.postgres:
-                written = self._fetch(f"{upsert} RETURNING {KnownCustomers.returned_columns()}")
-            else:
-                # SQLite 3.40 evaluates RETURNING expressions wrongly on this INSERT … SELECT
-                # (a derived table in the FROM): read the staged customers back instead.
-                self._run(upsert)
-                written = self._fetch(
-                    f"""SELECT {KnownCustomers.returned_columns("t")}
-                        FROM arena_stage_customers s JOIN customers t
-                          ON t.organization_id = :org AND t.customer_key = s.customer_key"""
-                )
-            self._customers.remember(written)
-            unseen = latest.loc[~_is_in(latest["customer_key"], written["customer_key"]),
-                                "customer_key"]
-            unseen = unseen[self._customers.positions(unseen) < 0]
-            if len(unseen):
-                # Customers of earlier imports the chunk had nothing to add to.
-                self._customers.remember(self._fetch_by_keys(
-                    f"SELECT {KnownCustomers.returned_columns('t')} FROM customers t",
-                    "t.organization_id = :org", "t.customer_key", unseen,
-                ))
-        return self._customers.ids_of(rows["customer_key"])
+            self._customers.filled(filling, at[~unknown][fills])
+        return pd.Series(self._customers.ids_at(np.where(identified, at[codes], -1)),
+                         index=rows.index)
 
     def _load_orders(self, rows: pd.DataFrame, customer_ids: pd.Series) -> pd.Series:
-        """Insert the chunk's new orders; return the order id of every row (index aligned).
+        """Write the chunk's new orders; return the order id of every row (index aligned).
 
         An order belongs to the customer of its first line that names one, and is dated by its
         earliest purchase, wherever chunks are cut. An order an earlier import loaded is left as
-        it is."""
+        it is. New orders are bulk-inserted with ids drawn in advance."""
         with_order = rows["order_ref"].notna()
+        if not with_order.any():
+            return pd.Series(pd.array([pd.NA] * len(rows), dtype="Int64"), index=rows.index)
         grouped = (
             pd.DataFrame({
                 "order_ref": rows.loc[with_order, "order_ref"],
@@ -888,50 +897,86 @@ class SqlImportWriter:
             .agg(customer_id=("customer_id", "first"), ordered_at=("ordered_at", "min"))
             .reset_index()
         )
-        self._restage("arena_stage_orders", grouped)
-        created = self._fetch(
-            """INSERT INTO orders (organization_id, source_id, order_ref, customer_id,
-                    ordered_at, import_id)
-                SELECT :org, :src, o.order_ref, o.customer_id, o.ordered_at, :imp
-                FROM arena_stage_orders o
-                WHERE true
-                ON CONFLICT (organization_id, source_id, order_ref) DO UPDATE SET
-                    customer_id = COALESCE(orders.customer_id, excluded.customer_id),
-                    ordered_at = CASE WHEN orders.ordered_at IS NULL
-                                        OR excluded.ordered_at < orders.ordered_at
-                                      THEN excluded.ordered_at ELSE orders.ordered_at END
-                WHERE orders.import_id = :imp
-                RETURNING order_ref, id"""
-        )
-        if len(created) < len(grouped):
-            # Orders begun in an earlier chunk or an earlier import.
-            older = grouped.loc[~_is_in(grouped["order_ref"], created["order_ref"]), ["order_ref"]]
-            found = self._fetch_by_keys(
-                "SELECT t.order_ref, t.id FROM orders t",
+        refs = arrow_strings(grouped["order_ref"])
+        at = self._orders.positions(refs)
+        ids = np.full(len(grouped), -1, dtype=np.int64)
+        mine = at >= 0
+        ids[mine] = self._orders.ids[at[mine]]
+        unseen = ~mine
+        if unseen.any() and self.source_had_orders:
+            # Orders an earlier import loaded are left as they are.
+            older = self._fetch_by_keys(
+                "t.order_ref, t.id", "orders",
                 "t.organization_id = :org AND t.source_id = :src", "t.order_ref",
-                older["order_ref"],
+                grouped.loc[unseen, "order_ref"],
             )
-            created = pd.concat([created, found], ignore_index=True)
-        ids = lookup_ids(rows["order_ref"], _arrow_strings(created["order_ref"]),
-                         created["id"].to_numpy(np.int64))
-        return pd.Series(ids, index=rows.index)
+            if len(older):
+                ids[unseen] = lookup_ids(
+                    grouped.loc[unseen, "order_ref"], arrow_strings(older["order_ref"]),
+                    older["id"].to_numpy(np.int64),
+                ).to_numpy(dtype=np.int64, na_value=-1)
+                unseen &= ids < 0
+        if unseen.any():
+            new = grouped[unseen].assign(
+                id=self._allocate_ids("orders", int(unseen.sum())),
+                organization_id=self.ids.org, source_id=self.ids.source,
+                import_id=self.ids.import_,
+            )
+            self._bulk_insert("orders", new[ORDER_COLUMNS])
+            new_ids = new["id"].to_numpy(np.int64)
+            self._orders.add(refs.filter(pa.array(unseen)), new_ids)
+            ids[unseen] = new_ids
+        if mine.any():
+            self._complete_orders(grouped[mine])
+        return pd.Series(lookup_ids(rows["order_ref"], refs, ids), index=rows.index)
+
+    def _complete_orders(self, seen: pd.DataFrame) -> None:
+        """Orders this import began in an earlier chunk: give them a customer they lacked, or
+        an earlier purchase date (only an order whose lines straddle a chunk boundary)."""
+        before = self._fetch_by_keys(
+            "t.order_ref, t.customer_id, t.ordered_at", "orders",
+            "t.organization_id = :org AND t.source_id = :src AND t.import_id = :imp",
+            "t.order_ref", seen["order_ref"],
+        )
+        both = seen.merge(before, on="order_ref", suffixes=("", "_before"))
+        earlier = pd.to_datetime(both["ordered_at_before"])
+        now = pd.to_datetime(both["ordered_at"])
+        changes = (
+            (both["customer_id_before"].isna() & both["customer_id"].notna())
+            | (now.notna() & (earlier.isna() | (now < earlier)))
+        )
+        if not changes.any():
+            return
+        self._restage("arena_stage_orders", both.loc[changes, ["order_ref", "customer_id",
+                                                               "ordered_at"]])
+        self._run(
+            """UPDATE orders SET
+                   customer_id = COALESCE(orders.customer_id, s.customer_id),
+                   ordered_at = CASE WHEN orders.ordered_at IS NULL
+                                       OR s.ordered_at < orders.ordered_at
+                                     THEN s.ordered_at ELSE orders.ordered_at END
+               FROM arena_stage_orders s
+               WHERE orders.organization_id = :org AND orders.source_id = :src
+                 AND orders.order_ref = s.order_ref AND orders.import_id = :imp"""
+        )
 
     def _catalogue_lookup(self, column: str, rows: pd.DataFrame) -> pd.arrays.IntegerArray:
         names = self._catalogue_ids[column]
         return lookup_ids(rows[column], pa.array(list(names), type=pa.string()),
                           np.fromiter(names.values(), dtype=np.int64, count=len(names)))
 
-    def _fetch_by_keys(self, select_from: str, where: str, key: str, keys: pd.Series
+    def _fetch_by_keys(self, columns: str, table: str, where: str, key: str, keys: pd.Series
                        ) -> pd.DataFrame:
-        """Rows whose `key` is one of `keys`: an array parameter on PostgreSQL (the planner
-        knows nothing of a freshly filled temporary table and may scan the whole table), a
-        join on a temporary table on SQLite."""
+        """Rows `t` of `table` whose `key` is one of `keys`: an array parameter on PostgreSQL
+        (the planner knows nothing of a freshly filled temporary table and may scan the whole
+        table), a join on a temporary table on SQLite, driven by the staged keys (CROSS JOIN
+        fixes SQLite's loop order, so each key is one probe of the table's unique index)."""
         if self.postgres:
-            return self._fetch(f"{select_from} WHERE {where} AND {key} = ANY(:keys)",
-                               {"keys": keys.astype(object).tolist()})
+            return self._fetch(f"SELECT {columns} FROM {table} t WHERE {where} "
+                               f"AND {key} = ANY(:keys)", {"keys": keys.astype(object).tolist()})
         self._restage("arena_stage_keys", keys.to_frame("key"))
-        return self._fetch(f"{select_from} JOIN arena_stage_keys s ON {key} = s.key "
-                           f"WHERE {where}")
+        return self._fetch(f"SELECT {columns} FROM arena_stage_keys s CROSS JOIN {table} t "
+                           f"WHERE {key} = s.key AND {where}")
 
     def _fetch(self, sql: str, extra: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run one statement on the driver's cursor; its rows as a frame (the rows of a large
@@ -951,7 +996,8 @@ class SqlImportWriter:
             cursor.close()
 
     def _load_tickets(
-        self, rows: pd.DataFrame, customer_ids: pd.Series, order_ids: pd.Series
+        self, rows: pd.DataFrame, event_ids: pd.Series, customer_ids: pd.Series,
+        order_ids: pd.Series,
     ) -> int:
         """Bulk-insert the chunk's new tickets with every foreign key resolved in memory (COPY
         on PostgreSQL, one executemany on SQLite); tickets already loaded are left as they are."""
@@ -969,7 +1015,7 @@ class SqlImportWriter:
                 ).scalars()
             )
             if existing:
-                new = rows[~_is_in(rows["ticket_ref"], pd.Series(sorted(existing)))]
+                new = rows[~is_in(rows["ticket_ref"], pd.Series(sorted(existing)))]
             if len(new) + len(existing) != len(rows):
                 # A validated row is either a new ticket or one already present: never lost.
                 raise RuntimeError("validated rows could not be matched to tickets one to one")
@@ -981,7 +1027,7 @@ class SqlImportWriter:
                 "organization_id": self.ids.org,
                 "source_id": self.ids.source,
                 "ticket_ref": new["ticket_ref"],
-                "event_id": self._event_ids(new),
+                "event_id": event_ids[new.index],
                 "category_id": self._catalogue_lookup("category", new),
                 "tariff_id": self._catalogue_lookup("tariff", new),
                 "channel_id": self._catalogue_lookup("channel", new),
@@ -1059,10 +1105,10 @@ def _price_text(cents: pd.Series) -> pd.Series:
 
 def _sqlite_column(column: pa.ChunkedArray) -> list[Any]:
     """Python values for sqlite3, dates in the text form SQLAlchemy stores and reads back."""
-    if pa.types.is_timestamp(column.type):
-        column = pc.strftime(column.cast(pa.timestamp("us")), format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_timestamp(column.type):  # "2024-02-03 04:05:06.000000", as SQLAlchemy
+        column = column.cast(pa.timestamp("us")).cast(pa.string())
     elif pa.types.is_date(column.type):
-        column = pc.strftime(column, format="%Y-%m-%d")
+        column = column.cast(pa.string())
     return column.to_pylist()
 
 

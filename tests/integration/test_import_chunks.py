@@ -95,3 +95,28 @@ def test_a_customer_met_again_gets_their_empty_fields_filled_never_overwritten(
     assert by_email["bob@example.org"][4:] == ("+33611223344", "5 rue B", "69001", "Lyon", "FR")
     tickets = {row[0]: row for row in _tickets(engine, "club")}
     assert tickets["B3"][1:3] == tickets["B4"][1:3] == ("C3", "ana@example.org")
+
+
+def test_an_order_split_across_chunks_takes_its_first_customer_and_earliest_date(
+    tmp_path: Path, store: SqlImportStore, engine: Engine
+) -> None:
+    event = "Nantes - Lyon;12/08/2023 20:30"
+    lines = [
+        f"{event};B1;C7;20,00;05/07/2023 10:00;;;;;;;;",
+        f"{event};B2;C8;20,00;05/07/2023 10:30;eve@example.org;Blanc;Eve;;;;;",
+        f"{event};B3;C7;20,00;04/07/2023 09:00;lea@example.org;Noir;Léa;;;;;",
+        f"{event};B4;C7;20,00;06/07/2023 09:00;eve@example.org;Blanc;Eve;;;;;",
+    ]
+    report = run_import(_write(tmp_path / "split.csv", lines),
+                        ImportOptions(organization="club", chunk_rows=1), store)
+
+    assert report.added["orders"] == 2
+    with engine.connect() as connection:
+        orders = {row[0]: row[1:] for row in connection.execute(text(
+            """SELECT o.order_ref, c.email, CAST(o.ordered_at AS TEXT) FROM orders o
+               LEFT JOIN customers c ON c.id = o.customer_id ORDER BY o.order_ref"""))}
+    # C7's first line names nobody: its customer is Léa, of its first line that names one,
+    # and its date the earliest of its lines, although that line came in a later chunk.
+    assert orders["C7"][0] == "lea@example.org"
+    assert orders["C7"][1].startswith("2023-07-04 09:00")
+    assert orders["C8"][0] == "eve@example.org"
