@@ -113,37 +113,60 @@ def _sqlite_bulk_load_mode(connection: Connection, table: str, incoming_rows: in
     log.debug("%.2f s: rebuilt %d indexes of %s", time.perf_counter() - started, len(indexes), table)
 
 
-def foreign_key_violations(connection: Connection, import_id: int) -> list[str]:
+def foreign_key_violations(
+    connection: Connection, import_id: int, checked: frozenset[str] = frozenset()
+) -> list[str]:
     """Foreign keys broken by the rows one import wrote, for a SQLite import that ran with
     `PRAGMA foreign_keys = OFF` (per-row checks cost a third of a large load): the rows of
     tables that record their import are checked with one anti-join per foreign key, the small
-    tables that do not with SQLite's own `foreign_key_check`."""
+    tables that do not with SQLite's own `foreign_key_check`. Tables in `checked` were checked
+    as they were written (`rows_violations`)."""
     from arena.storage.schema import metadata  # the schema module is heavy; imported on use
 
     problems: list[str] = []
     for table in metadata.sorted_tables:
+        if table.name in checked:
+            continue
         if "import_id" not in table.c:
             rows = connection.exec_driver_sql(f'PRAGMA foreign_key_check("{table.name}")').all()
             problems += [f"{table.name} row {row[1]} → {row[2]}" for row in rows]
             continue
-        keys = sorted(table.foreign_keys, key=lambda k: k.parent.name)
-        if not keys:
-            continue
-        counts = connection.exec_driver_sql(
-            "SELECT "
-            + ", ".join(
-                f"COALESCE(SUM(c.{k.parent.name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                f"{k.column.table.name} p WHERE p.{k.column.name} = c.{k.parent.name})), 0)"
-                for k in keys
-            )
-            # The import's rows are the newest: a range scan from its first id, with the
-            # import_id index kept out of the plan (`+`), reads them in table order.
-            + f" FROM {table.name} c WHERE c.id >= (SELECT MIN(id) FROM {table.name} "
-            f"WHERE import_id = ?) AND +c.import_id = ?",
+        # The import's rows are the newest: a range scan from its first id, with the import_id
+        # index kept out of the plan (`+`), reads them in table order.
+        problems += _violations(
+            connection, table.name,
+            f"c.id >= (SELECT MIN(id) FROM {table.name} WHERE import_id = ?) "
+            "AND +c.import_id = ?",
             (import_id, import_id),
-        ).one()
-        problems += [
-            f"{table.name}.{k.parent.name} → {k.column.table.name}: {n} rows"
-            for k, n in zip(keys, counts, strict=True) if n
-        ]
+        )
     return problems
+
+
+def rows_violations(connection: Connection, table: str, first_id: int, last_id: int) -> list[str]:
+    """Foreign keys broken by the rows of `table` with ids first_id..last_id (SQLite, foreign
+    keys off): checked right after a chunk is written, while the parser works on the next one.
+    Parents are only ever added during an import, so a row valid then is valid at commit."""
+    return _violations(connection, table, "c.id BETWEEN ? AND ?", (first_id, last_id))
+
+
+def _violations(connection: Connection, table_name: str, where: str, params: tuple) -> list[str]:
+    from arena.storage.schema import metadata
+
+    table = metadata.tables[table_name]
+    keys = sorted(table.foreign_keys, key=lambda k: k.parent.name)
+    if not keys:
+        return []
+    counts = connection.exec_driver_sql(
+        "SELECT "
+        + ", ".join(
+            f"COALESCE(SUM(c.{k.parent.name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+            f"{k.column.table.name} p WHERE p.{k.column.name} = c.{k.parent.name})), 0)"
+            for k in keys
+        )
+        + f" FROM {table_name} c WHERE {where}",
+        params,
+    ).one()
+    return [
+        f"{table_name}.{k.parent.name} → {k.column.table.name}: {n} rows"
+        for k, n in zip(keys, counts, strict=True) if n
+    ]

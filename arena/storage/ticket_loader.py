@@ -44,7 +44,7 @@ from arena.ingest.normalize import (
 from arena.ingest.ports import ImportRequest, LoadSummary, RejectedRow, Warning
 from arena.storage.accounts import find_organization
 from arena.storage.analytics import refresh_sales_summary
-from arena.storage.bulk import bulk_load_mode, foreign_key_violations
+from arena.storage.bulk import bulk_load_mode, foreign_key_violations, rows_violations
 from arena.storage.known_rows import (
     CUSTOMER_COLUMNS,
     CUSTOMER_FIELDS,
@@ -373,10 +373,10 @@ class SqlImportWriter:
             self._drain()
             with self._timed("indexes and foreign keys"):
                 self._bulk.close()  # rebuild set-aside indexes, re-validate foreign keys
-                if not self.postgres:
-                    broken = foreign_key_violations(self.connection, self.ids.import_)
-                    if broken:
-                        raise RuntimeError("the import broke foreign keys: " + "; ".join(broken))
+                if not self.postgres:  # tickets were checked chunk by chunk
+                    self._raise_on_broken_keys(foreign_key_violations(
+                        self.connection, self.ids.import_, checked=frozenset({"tickets"})
+                    ))
             customers_added = (
                 self._count("SELECT COUNT(*) FROM customers WHERE organization_id = :org")
                 - self.customers_before
@@ -418,6 +418,11 @@ class SqlImportWriter:
             raise
         finally:
             self._release()
+
+    @staticmethod
+    def _raise_on_broken_keys(broken: list[str]) -> None:
+        if broken:
+            raise RuntimeError("the import broke foreign keys: " + "; ".join(broken))
 
     def abort(self, message: str) -> None:
         """Roll everything back, then record the failed attempt in a transaction of its own."""
@@ -1042,7 +1047,16 @@ class SqlImportWriter:
             },
             index=new.index,
         )
-        self._bulk_insert("tickets", frame)
+        if self.postgres:
+            self._bulk_insert("tickets", frame)
+        else:
+            # Explicit ids, so the chunk's rows can be checked at once, while the parser works
+            # on the next chunk, instead of in one long scan before commit.
+            ids = self._allocate_ids("tickets", len(frame))
+            self._bulk_insert("tickets", frame.assign(id=ids))
+            self._raise_on_broken_keys(rows_violations(
+                self.connection, "tickets", int(ids[0]), int(ids[-1])
+            ))
         self._sales.add(frame, new["price_cents"])
         return len(frame)
 
