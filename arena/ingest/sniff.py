@@ -164,11 +164,17 @@ def _blocks_after_sample(data: bytes | Path) -> Iterator[bytes]:
 
 def detect_delimiter(text: str, *, truncated: bool = False) -> str:
     """The candidate delimiter that splits most records into the same number (>1) of cells."""
+    scores = {
+        candidate: _delimiter_score(text, candidate, truncated=truncated)
+        for candidate in DELIMITERS if candidate in text
+    }
+    if scores.get(",", 0) > 0 and any(scores[c] > 0 for c in scores if c != ","):
+        # French exports write decimal commas (`12,50`): in a `;` file whose rows are ragged
+        # (trailing empty cells left out), splitting on those commas can look more regular
+        # than the real delimiter. Commas between digits count against "," as a delimiter.
+        scores[","] *= 1.0 - _decimal_comma_share(text)
     best, best_score = DELIMITERS[0], -1.0
-    for candidate in DELIMITERS:
-        if candidate not in text:
-            continue
-        score = _delimiter_score(text, candidate, truncated=truncated)
+    for candidate, score in scores.items():
         if score > best_score + 1e-9:
             best, best_score = candidate, score
     if best_score <= 0:
@@ -301,6 +307,17 @@ def _delimiter_score(text: str, delimiter: str, *, truncated: bool) -> float:
     # Rows wider than the typical width are worse than narrower ones (footers, titles).
     overflow = sum(count for found, count in counts.items() if found > width) / len(widths)
     return (consistency - overflow) ** 2 * math.log2(1 + width)
+
+
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+
+
+def _decimal_comma_share(text: str) -> float:
+    """Share of the sample's commas that sit between two digits, when that is most of them
+    (a comma-separated file with a few adjacent numeric cells keeps its full score)."""
+    commas = text.count(",")
+    share = len(_DECIMAL_COMMA.findall(text)) / commas if commas else 0.0
+    return share if share >= 0.8 else 0.0
 
 
 def _find_header(records: list[tuple[int, list[str]]], header_row: int | None) -> int:

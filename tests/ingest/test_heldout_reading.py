@@ -171,3 +171,38 @@ def test_total_labels_are_footer_labels(label: str) -> None:
 )
 def test_names_that_merely_start_like_a_total_are_not_footer_labels(cell: str) -> None:
     assert not is_footer_label(cell)
+
+
+RAGGED_SEMICOLONS = (
+    "Manifestation;Date;Billet;Prix;Email;Nom;Prénom;Téléphone;Adresse;Code postal;Ville\n"
+    "Concert A;12/08/2023 20:30;B1;12,50;a@x.fr;Roux;Ana\n"
+    "Concert A;12/08/2023 20:30;B2;15,00;b@x.fr;Vidal;Bob;0611223344\n"
+    "Concert A;12/08/2023 20:30;B3;12,50\n"
+    "Concert A;12/08/2023 20:30;B4;20,00;c@x.fr;Noir;Léa;0611223345;1 rue A;44000;Nantes\n"
+    "Concert A;12/08/2023 20:30;B5;12,50;d@x.fr\n"
+    "Concert A;12/08/2023 20:30;B6;12,50;e@x.fr;Blanc\n"
+)
+
+
+def test_a_ragged_semicolon_file_with_decimal_commas_is_split_on_semicolons(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text(RAGGED_SEMICOLONS, encoding="utf-8")
+    layout = detect_layout(path)
+    assert layout.delimiter == ";"
+    assert layout.headers[:4] == ["Manifestation", "Date", "Billet", "Prix"]
+    report = run_import(path, ImportOptions(organization="club", dry_run=True), None)
+    assert (report.rows_read, report.rows_loaded) == (6, 6)
+
+
+def test_a_comma_file_with_numeric_neighbours_keeps_its_commas(tmp_path: Path) -> None:
+    # Adjacent numeric cells put digits on both sides of some commas; a stray `;` in a text
+    # cell must not win either.
+    path = tmp_path / "numbers.csv"
+    path.write_text(
+        "Event,Date,Ticket,Price,Row,Seat,Note\n"
+        + "".join(f"Gala,12/08/2023,T{i},25,{i % 9},{i % 30},ok; thanks\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    assert detect_layout(path).delimiter == ","
