@@ -7,16 +7,17 @@ normalize and commit in one transaction. CSV uploads, FTP drops and vendor APIs 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from arena.errors import ArenaUserError
-from arena.ingest.catalogue import missing_required
+from arena.ingest.catalogue import fold, missing_required
 from arena.ingest.fast_reader import (
     FastPathUnavailable,
     fast_path_supported,
@@ -143,6 +144,16 @@ def resolve_mapping(
     return mapping, suggestion.vendor
 
 
+_CENTS_HEADER = re.compile(r"\b(centimes?|cents|cts)\b")
+
+
+def prices_in_cents(mapping: Mapping, headers: list[str]) -> bool:
+    """Whether the header of the price column says its amounts are in cents."""
+    price_headers = [headers[i] for i, f in mapping.columns.items()
+                     if f == "price" and i < len(headers)]
+    return any(_CENTS_HEADER.search(fold(header)) for header in price_headers)
+
+
 def _column_label(field_name: str | None, mapping: Mapping, headers: list[str]) -> str | None:
     if field_name is None:
         return None
@@ -175,6 +186,9 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
             + " (map a column or pass --const FIELD=VALUE)."
         )
     mapping_json = mapping.to_json(layout.headers)
+    if not options.parse.price_in_cents and prices_in_cents(mapping, layout.headers):
+        # The source says so: "Montant (centimes)", "price_cents", "Prix en cts".
+        options = replace(options, parse=replace(options.parse, price_in_cents=True))
     writer: ImportWriter
     if options.dry_run or store is None:
         writer = NullWriter()

@@ -4,9 +4,11 @@ records with an unquoted separator, `12€50`, a time column before its date, 2-
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import Engine, text
 
 from arena.errors import ArenaUserError
 from arena.ingest.mapping import Mapping, apply_mapping
@@ -19,7 +21,10 @@ from arena.ingest.parsers import (
     parse_price,
 )
 from arena.ingest.reader import RecordChunk
+from arena.ingest.service import ImportOptions, prices_in_cents, run_import
 from arena.ingest.validation import ParseOptions, ValidationResult, ValidationState, validate_chunk
+from arena.storage.accounts import ensure_organization
+from arena.storage.ticket_loader import SqlImportStore
 
 TODAY = date(2024, 6, 1)
 OPTIONS = ParseOptions(today=TODAY)
@@ -187,3 +192,30 @@ def test_a_month_first_column_with_pm_times_parses_whole() -> None:
     assert errors.isna().all()
     assert list(moments) == [pd.Timestamp("2024-11-29 22:28"), pd.Timestamp("2024-11-30 09:05"),
                              pd.Timestamp("2024-12-01 12:15")]
+
+
+def test_a_price_column_whose_header_says_cents_is_read_in_cents(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = tmp_path / "cents.csv"
+    path.write_text(
+        "Spectacle;Date;Billet;Montant (centimes);Email\n"
+        "Gala;12/08/2023 20:30;B1;2550;a@x.fr\n"
+        "Gala;12/08/2023 20:30;B2;1200;b@x.fr\n",
+        encoding="utf-8",
+    )
+    with engine.begin() as connection:
+        ensure_organization(connection, "club", "club")
+    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(engine))
+    assert report.rows_loaded == 2
+    with engine.connect() as connection:
+        prices = connection.execute(
+            text("SELECT ticket_ref, price FROM tickets ORDER BY ticket_ref")
+        ).all()
+    assert [(ref, float(price)) for ref, price in prices] == [("B1", 25.5), ("B2", 12.0)]
+
+
+def test_a_plain_price_header_is_not_read_in_cents() -> None:
+    headers = ["Spectacle", "Pourcentage", "Prix"]
+    assert not prices_in_cents(Mapping(columns={2: "price"}, constants={}), headers)
+    assert prices_in_cents(Mapping(columns={2: "price"}, constants={}), ["a", "b", "price_cents"])
