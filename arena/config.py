@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "ARENA_IMPORT_CHUNK_ROWS",
-        "25000",
+        "50000",
         "Rows parsed, validated and loaded per chunk during an import; bounds peak memory.",
     ),
 )
@@ -111,5 +111,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         riak_timeout=float(_raw("ARENA_RIAK_TIMEOUT", env) or 5),
         riak_retries=int(_raw("ARENA_RIAK_RETRIES", env) or 3),
         demo_on_first_run=(_raw("ARENA_DEMO_ON_FIRST_RUN", env) or "1") == "1",
-        import_chunk_rows=int(_raw("ARENA_IMPORT_CHUNK_ROWS", env) or 25000),
+        import_chunk_rows=int(_raw("ARENA_IMPORT_CHUNK_ROWS", env) or 50000),
     )

@@ -122,6 +122,7 @@ def import_file(
     if not path.exists():
         raise ArenaUserError(f"The file {path} does not exist.")
     limit_malloc_arenas()
+    use_jemalloc_for_arrow()
     services = build_services()
     services.upgrade_schema()
     mapping = None
@@ -285,3 +286,17 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         return
     m_arena_max = -8  # from glibc's malloc.h
     mallopt(m_arena_max, arenas)
+
+
+def use_jemalloc_for_arrow() -> None:
+    """Give Arrow's buffers to jemalloc instead of the default mimalloc during an import.
+
+    Measured on the 1M-row benchmark with 50,000-row chunks: 585 MB peak with mimalloc,
+    484–495 MB with jemalloc, at the same speed (jemalloc hands freed chunk memory back sooner).
+    A no-op where pyarrow was built without jemalloc."""
+    import pyarrow as pa
+
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:
+        return

@@ -71,7 +71,7 @@ class ImportOptions:
     dry_run: bool = False
     user: str | None = None
     parse: ParseOptions = field(default_factory=ParseOptions)
-    chunk_rows: int = 25_000
+    chunk_rows: int = 50_000
     save_template: bool = True
 
 
