@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 
@@ -1097,15 +1098,22 @@ class SqlImportWriter:
                 io.BytesIO(sink.getvalue().to_pybytes()),
             )
         else:
+            # An integer the whole frame shares (organization, source, import) is written into
+            # the statement once instead of being bound on every row.
+            constants = {i: _integer_constant(arrow_table.column(i))
+                         for i in range(arrow_table.num_columns)}
+            bound = [i for i, value in constants.items() if value is None]
             statement = (
-                f"INSERT INTO {table} ({', '.join(frame.columns)}) "
-                f"VALUES ({', '.join('?' for _ in frame.columns)})"
+                f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ("
+                + ", ".join("?" if constants[i] is None else str(constants[i])
+                            for i in range(arrow_table.num_columns))
+                + ")"
             )
             # Python objects for a few thousand rows at a time: a whole chunk's worth would
             # cost tens of megabytes at the import's peak.
             for start in range(0, arrow_table.num_rows, _SQLITE_BATCH_ROWS):
                 part = arrow_table.slice(start, _SQLITE_BATCH_ROWS)
-                columns = [_sqlite_column(part.column(i)) for i in range(part.num_columns)]
+                columns = [_sqlite_column(part.column(i)) for i in bound]
                 cursor.executemany(statement, zip(*columns, strict=True))
 
 
@@ -1115,6 +1123,15 @@ def _price_text(cents: pd.Series) -> pd.Series:
     values = pa.array(cents.astype("int64").to_numpy(), type=pa.int64())
     decimals = values.cast(pa.decimal128(19, 0)).view(pa.decimal128(19, 2))
     return pd.Series(pd.arrays.ArrowExtensionArray(decimals), index=cents.index)
+
+
+def _integer_constant(column: pa.ChunkedArray) -> int | None:
+    """The integer every row of the column holds, if there is one (no nulls)."""
+    if not pa.types.is_integer(column.type) or column.null_count or not len(column):
+        return None
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    return int(low) if low == high else None
 
 
 def _sqlite_column(column: pa.ChunkedArray) -> list[Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from arena.ingest.service import ImportOptions, run_import
 from arena.storage import ticket_loader
 from arena.storage.accounts import ensure_organization
-from arena.storage.bulk import foreign_key_violations
+from arena.storage.bulk import foreign_key_violations, rows_violations
 from arena.storage.db import create_database_engine
 from arena.storage.ticket_loader import SqlImportStore
 from tests.support.databases import fresh_sqlite_url
@@ -76,3 +76,23 @@ def test_foreign_keys_are_enforced_again_after_an_import(sqlite_engine: Engine, 
     assert _foreign_keys_enforced(sqlite_engine)
     with sqlite_engine.connect() as connection, pytest.raises(Exception, match="FOREIGN KEY"):
         connection.execute(text("UPDATE tickets SET event_id = 999"))
+
+
+def test_the_chunk_check_finds_a_broken_reference_among_the_chunk_rows(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    run_import(path, ImportOptions(organization="club"), SqlImportStore(sqlite_engine))
+    with sqlite_engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        first, last = connection.execute(text("SELECT MIN(id), MAX(id) FROM tickets")).one()
+        assert rows_violations(connection, "tickets", first, last) == []
+        connection.execute(text("UPDATE tickets SET customer_id = 424242 WHERE id = :id"),
+                           {"id": last})
+        assert rows_violations(connection, "tickets", first, last) == [
+            "tickets.customer_id → customers: 1 rows"
+        ]
+        # Rows outside the range are not this chunk's business.
+        assert rows_violations(connection, "tickets", first, last - 1) == []
+        connection.rollback()
