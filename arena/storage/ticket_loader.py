@@ -187,6 +187,8 @@ class SqlImportWriter:
             # Checked once, set-based, before commit (`foreign_key_violations`); the pragma only
             # takes effect outside a transaction.
             self._dbapi().execute("PRAGMA foreign_keys = OFF")
+            # Index rebuilds at the end sort with a helper thread (the parser is done by then).
+            self._dbapi().execute("PRAGMA threads = 2")
         self.transaction = self.connection.begin()
         self.staged_rows = 0
         self.counts = {"tickets": 0, "events": 0}
@@ -495,6 +497,7 @@ class SqlImportWriter:
         if not self.postgres:
             try:
                 self._dbapi().execute("PRAGMA foreign_keys = ON")
+                self._dbapi().execute("PRAGMA threads = 0")
             except Exception:  # a broken connection must not be reused at all
                 self.connection.invalidate()
         self.connection.close()
