@@ -24,6 +24,11 @@ CUSTOMER_FILLABLE = (
 CUSTOMER_GAP_COLUMNS = (
     "email", "gender", "birth_date", "phone", "address", "postal_code_id", "city_id",
 )
+# The validated column each gap column is filled from.
+GAP_SOURCE_COLUMNS = {
+    "email": "email", "gender": "gender", "birth_date": "birth_date", "phone": "phone",
+    "address": "address", "postal_code_id": "postal_code", "city_id": "city",
+}
 CUSTOMER_FIELDS = [
     "customer_key", "email", "first_name", "last_name", "gender", "birth_date", "phone",
     "address", "postal_code", "city", "country",
@@ -88,6 +93,15 @@ class KnownCustomers:
         if known.empty:
             return np.zeros(0, dtype=bool)
         return (self._empty[at] & self._brings(known)).any(axis=1)
+
+    def may_fill(self, at: np.ndarray, offered: np.ndarray) -> np.ndarray:
+        """Which known customers (at >= 0) have an empty field among the `offered` gap
+        columns (one flag per `CUSTOMER_GAP_COLUMNS`); False for unknown ones."""
+        known = at >= 0
+        result = np.zeros(len(at), dtype=bool)
+        if known.any() and offered.any():
+            result[known] = (self._empty[at[known]] & offered).any(axis=1)
+        return result
 
     def filled(self, rows: pd.DataFrame, at: np.ndarray) -> None:
         """The database filled these customers' empty fields with the rows' values."""

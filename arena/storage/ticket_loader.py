@@ -50,6 +50,8 @@ from arena.storage.known_rows import (
     CUSTOMER_COLUMNS,
     CUSTOMER_FIELDS,
     CUSTOMER_FILLABLE,
+    CUSTOMER_GAP_COLUMNS,
+    GAP_SOURCE_COLUMNS,
     ORDER_COLUMNS,
     ImportOrders,
     KnownCustomers,
@@ -841,36 +843,50 @@ class SqlImportWriter:
         depend on where chunks are cut. Customers new to the organization are bulk-inserted
         with ids drawn in advance (no upsert, no read-back); a known customer costs a statement
         only when the chunk fills one of their empty fields."""
-        codes, keys = pd.factorize(rows["customer_key"])
-        if not len(keys):
+        codes, distinct = pd.factorize(rows["customer_key"])
+        if not len(distinct):
             return pd.Series(pd.array([pd.NA] * len(rows), dtype="Int64"), index=rows.index)
         identified = codes >= 0
-        # One row per customer, in order of first appearance (the factorized codes' order).
-        firsts = (
-            rows.loc[identified, CUSTOMER_FIELDS[1:]]
-            .groupby(codes[identified], sort=True).first()
-            .reset_index(drop=True)
-        )
-        firsts.insert(0, "customer_key", np.asarray(keys, dtype=object))
-        firsts = pd.concat([firsts, self._place_ids(firsts)], axis=1)
-        firsts["birth_date"] = pd.to_datetime(firsts["birth_date"]).dt.date
-        at = self._customers.positions(firsts["customer_key"])
+        keys = pd.Series(np.asarray(distinct, dtype=object))
+        at = self._customers.positions(keys)
         if (at < 0).any() and self.customers_before:
             # Customers of earlier imports, met for the first time in this one.
             self._customers.remember(self._fetch_by_keys(
                 KnownCustomers.returned_columns("t"), "customers",
-                "t.organization_id = :org", "t.customer_key",
-                firsts.loc[at < 0, "customer_key"],
+                "t.organization_id = :org", "t.customer_key", keys[at < 0],
             ))
-            at = self._customers.positions(firsts["customer_key"])
-        unknown = at < 0
+            at = self._customers.positions(keys)
+        # Only new customers, and known ones with an empty field this chunk has values for,
+        # need their fields gathered: a loyal buyer with a full record costs a lookup.
+        offered = np.array([rows[GAP_SOURCE_COLUMNS[c]].notna().any()
+                            for c in CUSTOMER_GAP_COLUMNS])
+        wanted = (at < 0) | self._customers.may_fill(at, offered)
+        if wanted.any():
+            self._write_customers(rows, codes, keys, at, wanted)
+        return pd.Series(self._customers.ids_at(np.where(identified, at[codes], -1)),
+                         index=rows.index)
+
+    def _write_customers(self, rows: pd.DataFrame, codes: np.ndarray, keys: pd.Series,
+                         at: np.ndarray, wanted: np.ndarray) -> None:
+        """Insert the wanted customers that are new, fill the known ones' empty fields; `at`
+        (positions per distinct key) is completed in place."""
+        chosen = (codes >= 0) & wanted[np.maximum(codes, 0)]
+        # One row per customer, its first value for each field in line order.
+        firsts = rows.loc[chosen, CUSTOMER_FIELDS[1:]].groupby(codes[chosen], sort=True).first()
+        chosen_codes = firsts.index.to_numpy()
+        firsts = firsts.reset_index(drop=True)
+        firsts.insert(0, "customer_key", keys.to_numpy()[chosen_codes])
+        firsts = pd.concat([firsts, self._place_ids(firsts)], axis=1)
+        firsts["birth_date"] = pd.to_datetime(firsts["birth_date"]).dt.date
+        positions = at[chosen_codes]
+        unknown = positions < 0
         known = firsts[~unknown]
-        fills = self._customers.needs_fill(known, at[~unknown])
+        fills = self._customers.needs_fill(known, positions[~unknown])
         if unknown.any():
             new = firsts[unknown].assign(id=self._allocate_ids("customers", int(unknown.sum())),
                                          organization_id=self.ids.org, import_id=self.ids.import_)
             self._bulk_insert("customers", new[CUSTOMER_COLUMNS])
-            at[unknown] = self._customers.add(new)
+            positions[unknown] = self._customers.add(new)
         if fills.any():
             filling = known[fills]
             self._restage("arena_stage_customers", filling)
@@ -883,9 +899,8 @@ class SqlImportWriter:
                     WHERE customers.organization_id = :org
                       AND customers.customer_key = s.customer_key"""
             )
-            self._customers.filled(filling, at[~unknown][fills])
-        return pd.Series(self._customers.ids_at(np.where(identified, at[codes], -1)),
-                         index=rows.index)
+            self._customers.filled(filling, positions[~unknown][fills])
+        at[chosen_codes] = positions
 
     def _load_orders(self, rows: pd.DataFrame, customer_ids: pd.Series) -> pd.Series:
         """Write the chunk's new orders; return the order id of every row (index aligned).
