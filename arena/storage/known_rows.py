@@ -40,7 +40,7 @@ ORDER_COLUMNS = ["id", "organization_id", "source_id", "order_ref", "customer_id
 
 class KnownCustomers:
     """The customers an import has written or met so far: their id, and which of their
-    fillable fields are still empty in the database (about 40 bytes per customer)."""
+    fillable fields are still empty in the database (about 60 bytes per customer)."""
 
     def __init__(self) -> None:
         self._index = KeyIndex()
