@@ -719,6 +719,20 @@ class ParsedPhone:
 _PHONE_NOISE = re.compile(r"[\s\u00a0\u202f.\-/()]")
 
 
+# National prefixes of the French overseas departments (ARCEP numbering plan) and the region
+# whose country code they dial: landlines then mobiles.
+OVERSEAS_REGIONS = {
+    "262": "RE", "263": "RE", "692": "RE", "693": "RE",  # La Réunion (+262)
+    "269": "YT", "639": "YT",  # Mayotte (+262)
+    "590": "GP", "690": "GP", "691": "GP",  # Guadeloupe, Saint-Martin, Saint-Barthélemy (+590)
+    "596": "MQ", "696": "MQ", "697": "MQ",  # Martinique (+596)
+    "594": "GF", "694": "GF",  # Guyane (+594)
+}
+OVERSEAS_PREFIX = re.compile(r"0(" + "|".join(OVERSEAS_REGIONS) + r")\d{6}")
+# The same numbers as digits only, the leading zero possibly dropped by Excel.
+OVERSEAS_DIGITS_PATTERN = r"0?(?:" + "|".join(OVERSEAS_REGIONS) + r")\d{6}"
+
+
 def parse_phone(raw: str, default_region: str = "FR") -> ParsedPhone:
     """Parse a phone to E.164 (`06 12 34 56 78` -> `+33612345678`).
 
@@ -741,6 +755,12 @@ def parse_phone(raw: str, default_region: str = "FR") -> ParsedPhone:
         compact = compact[:-2]
     if region == "FR" and re.fullmatch(r"[1-9]\d{8}", compact):
         compact, restored = "0" + compact, True
+    if region == "FR":
+        # Overseas departments share France's 10-digit national plan but not its country code:
+        # 0692 12 34 56 is +262 692 12 34 56 (La Réunion), never +33 692….
+        overseas = OVERSEAS_PREFIX.fullmatch(compact)
+        if overseas:
+            region = OVERSEAS_REGIONS[overseas.group(1)]
     try:
         number = phonenumbers.parse(compact, region)
     except phonenumbers.NumberParseException as error:

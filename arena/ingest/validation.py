@@ -14,6 +14,7 @@ from arena.ingest.mapping import CELL_COUNT_COLUMN, COLUMN_COUNT_COLUMN, EXTRA_C
 from arena.ingest.parsers import (
     CLEAN_SCIENTIFIC_NOTATION_PATTERN,
     EMAIL_PATTERN,
+    OVERSEAS_DIGITS_PATTERN,
     TWO_DIGIT_YEAR_PATTERN,
     DateFormatGuess,
     ValueParseError,
@@ -460,6 +461,9 @@ def _parse_phone(chunk: _Chunk, country: pd.Series) -> pd.Series:
     # Cleaned text holds no whitespace but single spaces (and RE2 needs no Python fallback).
     compact = distinct.values.str.replace(r"[ .\-/()]", "", regex=True)
     french = (region == "FR").to_numpy() & present & ~scientific
+    # Overseas numbers (0692…, +262 after parsing) go through phonenumbers below.
+    overseas = distinct.flags(compact.str.fullmatch(OVERSEAS_DIGITS_PATTERN))
+    french &= ~overseas
     # Fast path: the overwhelmingly common French shapes need no phonenumbers call.
     national = distinct.flags(compact.str.fullmatch(r"0[1-9]\d{8}")) & french
     international = distinct.flags(compact.str.fullmatch(r"(?:\+|00)33[1-9]\d{8}")) & french

@@ -219,3 +219,36 @@ def test_a_plain_price_header_is_not_read_in_cents() -> None:
     headers = ["Spectacle", "Pourcentage", "Prix"]
     assert not prices_in_cents(Mapping(columns={2: "price"}, constants={}), headers)
     assert prices_in_cents(Mapping(columns={2: "price"}, constants={}), ["a", "b", "price_cents"])
+
+
+# -- overseas phones ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("0692 12 34 56", "+262692123456"),  # La Réunion mobile
+        ("0262 12 34 56", "+262262123456"),  # La Réunion landline
+        ("0690 12 34 56", "+590690123456"),  # Guadeloupe mobile
+        ("0694 12 34 56", "+594694123456"),  # Guyane mobile
+        ("0696 12 34 56", "+596696123456"),  # Martinique mobile
+        ("06 12 34 56 78", "+33612345678"),  # metropolitan mobile, unchanged
+    ],
+)
+def test_an_overseas_number_written_the_french_way_gets_its_own_country_code(
+    raw: str, e164: str
+) -> None:
+    headers = ["Billet", "Spectacle", "Date", "Prix", "Téléphone"]
+    mapping = Mapping(columns={**TICKET_COLUMNS, 4: "customer_phone"}, constants={})
+    # Enough rows that the validator works per distinct value, as on a real export.
+    rows = [[f"T{i}", "Gala", "12/08/2023 20:30", "20,00", raw] for i in range(3000)]
+    result = validate_records(headers, rows, mapping)
+    assert set(result.valid["phone"]) == {e164}
+    assert not result.warnings
+
+
+def test_an_overseas_number_that_lost_its_zero_is_repaired_with_its_country_code() -> None:
+    from arena.ingest.parsers import parse_phone
+
+    parsed = parse_phone("692123456", "FR")
+    assert parsed.e164 == "+262692123456" and parsed.leading_zero_restored
