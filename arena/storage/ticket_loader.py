@@ -186,8 +186,9 @@ class SqlImportWriter:
         self.connection = engine.connect()
         self.postgres = engine.dialect.name == "postgresql"
         if not self.postgres:
-            # Checked once, set-based, before commit (`foreign_key_violations`); the pragma only
-            # takes effect outside a transaction.
+            # Checked set-based instead: each chunk's tickets as they are written, the rest before
+            # commit (`rows_violations`, `foreign_key_violations`); the pragma only takes effect
+            # outside a transaction.
             self._dbapi().execute("PRAGMA foreign_keys = OFF")
             # Index rebuilds at the end sort with a helper thread (the parser is done by then).
             self._dbapi().execute("PRAGMA threads = 2")
