@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from arena.ingest.parsers import string_bytes
 from arena.ingest.reader import RecordChunk, is_footer_label
 from arena.ingest.sniff import FileLayout, SkippedLine
 
@@ -146,8 +147,10 @@ def _records(
         newlines = np.zeros(batch.num_rows, dtype=np.int64)
         filled = np.zeros(batch.num_rows, dtype=np.int64)
         for column in columns:
-            newlines += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
-            filled += pc.not_equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+            offsets, data = string_bytes(column)
+            filled += np.diff(offsets) != 0
+            if np.count_nonzero(data[offsets[0]:offsets[-1]] == 0x0A):  # rare: quoted newlines
+                newlines += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
         lines = next_line + np.concatenate(([0], np.cumsum(newlines + 1)[:-1]))
         next_line = int(lines[-1] + newlines[-1] + 1)
         keep = np.ones(batch.num_rows, dtype=bool)
@@ -170,8 +173,10 @@ def _records(
             # A sparse row followed by data is data: the row-by-row reader places it.
             raise FastPathUnavailable("sparse record inside the data")
         chunk = RecordChunk(skipped=skipped)
+        every_row = len(kept) == batch.num_rows
         chunk.columns = [
-            pd.Series(pd.array(column.take(pa.array(kept)), dtype=pd.StringDtype("pyarrow")))
+            pd.Series(pd.array(column if every_row else column.take(pa.array(kept)),
+                               dtype=pd.StringDtype("pyarrow")))
             for column in columns
         ]
         chunk.lines = lines[kept].tolist()
