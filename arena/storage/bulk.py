@@ -66,7 +66,7 @@ def bulk_load_mode(
         ),
         {"t": table, "kinds": ["f", "u"] if unique_keys_too else ["f"]},
     ).all()
-    indexes = connection.execute(
+    secondary = connection.execute(
         text(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
             "JOIN pg_class i ON i.oid = x.indexrelid "
@@ -75,7 +75,7 @@ def bulk_load_mode(
         ),
         {"t": table},
     ).all()
-    indexes = [(name, sql) for name, sql in indexes if not grows_at_its_end(sql)]
+    indexes = [(name, sql) for name, sql in secondary if not grows_at_its_end(sql)]
     for name, _definition in constraints:
         connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
@@ -102,12 +102,12 @@ def _sqlite_bulk_load_mode(connection: Connection, table: str, incoming_rows: in
     if not should_use_bulk_mode(incoming_rows, int(existing)):
         yield False
         return
-    indexes = connection.exec_driver_sql(
+    secondary = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
         (table,),
     ).all()
-    indexes = [(name, sql) for name, sql in indexes if not grows_at_its_end(sql)]
+    indexes = [(name, sql) for name, sql in secondary if not grows_at_its_end(sql)]
     for name, _definition in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     yield True
