@@ -49,6 +49,8 @@ case "$command" in
     .venv/bin/ruff check .
     echo "== import contracts"
     .venv/bin/lint-imports
+    echo "== types (the arena package; pages/ are thin Streamlit views)"
+    .venv/bin/mypy arena
     echo "== pytest"
     exec .venv/bin/python -m pytest "$@"
     ;;

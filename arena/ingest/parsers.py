@@ -412,7 +412,7 @@ TWO_DIGIT_YEAR_PATTERN = r"^\d{1,2} ?[/.\- ] ?\d{1,2} ?[/.\- ] ?\d{2}(?:[ T,]|$)
 def written_with_two_digit_year(raw: str) -> bool:
     """True when a date is written with a two-digit year (`05/05/50`, `5 mai 50`)."""
     match = _DMY_RE.match(normalize_date_text(str(raw)))
-    return bool(match) and len(match.group(4)) == 2
+    return match is not None and len(match.group(4)) == 2
 
 
 DateKind = Literal["dmy", "ymd", "iso", "excel_serial", "empty", "unknown"]

@@ -259,8 +259,9 @@ def booking_curve(engine: Engine, scope: Scope, horizon_days: int = 365) -> pd.D
     starts at the true share; purchases after the event (late scans, corrections) count as day 0.
     """
     raw = _days_before_event(engine)
-    days = case((raw > horizon_days, literal(horizon_days)), (raw < 0, literal(0)), else_=raw)
-    days = days.label("days_before")
+    days = case(
+        (raw > horizon_days, literal(horizon_days)), (raw < 0, literal(0)), else_=raw
+    ).label("days_before")
     query = _scoped(
         select(days, func.sum(_DAY.c.ticket_count).label("tickets"))
         .select_from(_DAY.join(events, events.c.id == _DAY.c.event_id))

@@ -628,6 +628,7 @@ class SqlImportWriter:
 
     def _event_ids(self, rows: pd.DataFrame) -> np.ndarray:
         """The event id of every row: each distinct (name, date) of the chunk looked up once."""
+        assert self._event_index is not None, "events are loaded before their ids are looked up"
         index, ids = self._event_index
         name_codes, names = pd.factorize(rows["event_name"])
         date_codes, dates = pd.factorize(pd.DatetimeIndex(rows["event_date"]).as_unit("ns"))
@@ -1133,7 +1134,7 @@ class SqlImportWriter:
             for start in range(0, arrow_table.num_rows, _SQLITE_BATCH_ROWS):
                 part = arrow_table.slice(start, _SQLITE_BATCH_ROWS)
                 columns = [_sqlite_column(part.column(i)) for i in bound]
-                cursor.executemany(statement, zip(*columns, strict=True))
+                cursor.executemany(statement, list(zip(*columns, strict=True)))
 
 
 def _price_text(cents: pd.Series) -> pd.Series:

@@ -176,13 +176,14 @@ def _accuracy(database: str, organization: str, line_key: str, version: str) -> 
     from arena.pricing import forecast_accuracy
 
     work = _workspace(database, organization, line_key, version)
-    assert work.history is not None
-    ids = sorted(work.history.event_ids,
-                 key=lambda e: work.history.events.set_index("event_id").loc[e, "event_date"])
+    history = work.history
+    assert history is not None
+    ids = sorted(history.event_ids,
+                 key=lambda e: history.events.set_index("event_id").loc[e, "event_date"])
     cut = max(MIN_PAST_EVENTS, int(len(ids) * 0.75))
     if cut >= len(ids):
         return pd.DataFrame()
-    train, test = work.history.subset(ids[:cut]), work.history.subset(ids[cut:])
+    train, test = history.subset(ids[:cut]), history.subset(ids[cut:])
     return forecast_accuracy(train, test, cutoffs=(None, 14, 7), n_draws=300)
 
 

@@ -111,9 +111,9 @@ def mapping_editor(suggestion: MappingSuggestion, key: str) -> Mapping:
     constants the file lacks. Returns the mapping as the user left it."""
     options = [NOT_IMPORTED, *FIELD_NAMES]
     widths = [2, 3, 2, 3]
-    for title, column in zip(("File column", "Sample values", "Suggested", "Imported as"),
-                             st.columns(widths), strict=True):
-        column.markdown(f"**{title}**")
+    for title, cell in zip(("File column", "Sample values", "Suggested", "Imported as"),
+                           st.columns(widths), strict=True):
+        cell.markdown(f"**{title}**")
     columns: dict[int, str] = {}
     for column in suggestion.columns:
         header, samples, suggested, picker = st.columns(widths)
