@@ -120,3 +120,25 @@ def test_an_order_split_across_chunks_takes_its_first_customer_and_earliest_date
     assert orders["C7"][0] == "lea@example.org"
     assert orders["C7"][1].startswith("2023-07-04 09:00")
     assert orders["C8"][0] == "eve@example.org"
+
+
+def test_an_order_continued_in_a_later_export_stays_one_order(
+    tmp_path: Path, store: SqlImportStore, engine: Engine
+) -> None:
+    event = "Nantes - Lyon;12/08/2023 20:30"
+    first = [f"{event};B1;C1;20,00;01/07/2023 10:00;ana@example.org;Roux;Ana;;;;;"]
+    second = [
+        f"{event};B2;C1;20,00;01/07/2023 10:00;ana@example.org;Roux;Ana;;;;;",
+        f"{event};B3;C2;20,00;02/07/2023 10:00;bob@example.org;Vidal;Bob;;;;;",
+    ]
+    run_import(_write(tmp_path / "monday.csv", first),
+               ImportOptions(organization="club", source="box office"), store)
+    report = run_import(_write(tmp_path / "tuesday.csv", second),
+                        ImportOptions(organization="club", source="box office", chunk_rows=1),
+                        store)
+
+    assert report.added["orders"] == 1  # C2 only: C1 came with Monday's export
+    tickets = {row[0]: row for row in _tickets(engine, "club")}
+    assert tickets["B1"][1] == tickets["B2"][1] == "C1"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM orders")).scalar_one() == 2
