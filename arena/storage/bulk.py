@@ -172,8 +172,8 @@ def _violations(connection: Connection, table_name: str, where: str, params: tup
     counts = connection.exec_driver_sql(
         "SELECT "
         + ", ".join(
-            # NOT IN: SQLite builds the parent keys' index once per query (measured 1.7 s
-            # against 3.8 s for a correlated NOT EXISTS over a million tickets).
+            # NOT IN: SQLite builds the parent keys' index once per query (measured over a
+            # million tickets in 50,000-row ranges: 1.8 s against 2.4 s for NOT EXISTS).
             f"COALESCE(SUM(c.{k.parent.name} IS NOT NULL AND c.{k.parent.name} NOT IN "
             f"(SELECT {k.column.name} FROM {k.column.table.name})), 0)"
             for k in keys
