@@ -86,7 +86,6 @@ log = logging.getLogger(__name__)
 # Per-chunk temporary tables, each holding one row per distinct natural key of the chunk
 # (deduplicated in pandas first, so the database never scans a million-row stage).
 STAGES: dict[str, dict[str, str]] = {
-    "arena_stage_refs": {"ticket_ref": "TEXT"},
     "arena_stage_customers": {
         "customer_key": "TEXT", "email": "TEXT", "first_name": "TEXT", "last_name": "TEXT",
         "gender": "TEXT", "birth_date": "DATE", "phone": "TEXT", "address": "TEXT",
@@ -1029,17 +1028,10 @@ class SqlImportWriter:
         on PostgreSQL, one executemany on SQLite); tickets already loaded are left as they are."""
         new = rows
         if self.source_had_tickets:
-            self._restage("arena_stage_refs", rows[["ticket_ref"]])
-            existing = set(
-                self.connection.execute(
-                    text(
-                        """SELECT s.ticket_ref FROM arena_stage_refs s JOIN tickets t
-                           ON t.organization_id = :org AND t.source_id = :src
-                           AND t.ticket_ref = s.ticket_ref"""
-                    ),
-                    self._params(),
-                ).scalars()
-            )
+            existing = set(self._fetch_by_keys(
+                "t.ticket_ref", "tickets", "t.organization_id = :org AND t.source_id = :src",
+                "t.ticket_ref", rows["ticket_ref"],
+            )["ticket_ref"])
             if existing:
                 new = rows[~is_in(rows["ticket_ref"], pd.Series(sorted(existing)))]
             if len(new) + len(existing) != len(rows):
