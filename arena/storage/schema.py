@@ -329,7 +329,6 @@ tickets = Table(
 )
 Index("ix_tickets_org_event", tickets.c.organization_id, tickets.c.event_id)
 Index("ix_tickets_org_customer", tickets.c.organization_id, tickets.c.customer_id)
-Index("ix_tickets_org_purchased_at", tickets.c.organization_id, tickets.c.purchased_at)
 Index("ix_tickets_import", tickets.c.import_id)
 
 season_tickets = Table(
