@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -56,11 +58,50 @@ def _alembic_config(url: str):  # type: ignore[no-untyped-def]
 
 
 def upgrade_database(url: str, revision: str = "head") -> None:
-    """Apply Alembic migrations up to ``revision`` (the schema is never created any other way)."""
+    """Apply Alembic migrations up to ``revision`` (the schema is never created any other way).
+
+    A database already at the head is left without loading Alembic at all: every `arena
+    import` starts here, and Alembic's import and environment cost about half a second."""
+    ensure_sqlite_folder(url)
+    if revision == "head" and _stored_revision(url) == head_revision():
+        return
     from alembic import command
 
-    ensure_sqlite_folder(url)
     command.upgrade(_alembic_config(url), revision)
+
+
+_REVISION_LINE = re.compile(
+    r"^(down_revision|revision)\s*(?::[^=\n]*)?=\s*['\"]?([\w-]+)['\"]?\s*$", re.M
+)
+
+
+def head_revision() -> str | None:
+    """The newest migration, read from the migration files' `revision` and `down_revision`
+    lines; None when they do not name exactly one head (then Alembic itself decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    files = list((MIGRATIONS_DIR / "versions").glob("*.py"))
+    for path in files:
+        for kind, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            (revisions if kind == "revision" else parents).add(value)
+    heads = revisions - parents
+    if len(revisions) != len(files) or len(heads) != 1:
+        return None  # a file this reading does not understand: let Alembic decide
+    return heads.pop()
+
+
+def _stored_revision(url: str) -> str | None:
+    """The revision recorded in the database, or None when it has none (or is unreachable:
+    Alembic then reports the problem in its own words)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        return rows[0][0] if len(rows) == 1 else None
+    except DBAPIError:
+        return None
+    finally:
+        engine.dispose()
 
 
 def downgrade_database(url: str, revision: str = "base") -> None:

@@ -1,5 +1,7 @@
 """The Alembic migrations build exactly the declared schema on SQLite and PostgreSQL."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -8,9 +10,11 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from arena.storage.db import (
+    MIGRATIONS_DIR,
     create_database_engine,
     current_revision,
     downgrade_database,
+    head_revision,
     table_names,
     upgrade_database,
 )
@@ -38,6 +42,37 @@ def test_sqlite_migrations_go_down_and_up_again(tmp_path: Path) -> None:
     assert table_names(engine) == {"alembic_version"}
     upgrade_database(url)
     assert "tickets" in table_names(engine)
+    engine.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_database_at_the_head_is_left_without_loading_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'arena.db'}"
+    upgrade_database(url)
+    probe = (
+        "import sys; from arena.storage.db import upgrade_database; "
+        f"upgrade_database({url!r}); print('alembic' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "False"
+
+
+def test_a_database_behind_the_head_is_still_upgraded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'arena.db'}"
+    upgrade_database(url, "0003")
+    engine = create_database_engine(url)
+    assert current_revision(engine) == "0003"
+    upgrade_database(url)
+    assert current_revision(engine) == head_revision()
     engine.dispose()
 
 
