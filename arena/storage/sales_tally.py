@@ -21,11 +21,21 @@ class SalesTally:
     """Ticket counts and revenue (cents) per event x offer and per event x purchase day.
 
     Keys are held as plain int64 (ids, days since the epoch) with -1 for "none", so grouping
-    takes pandas' fast integer path; `rows` turns them back into NULLs and dates."""
+    takes pandas' fast integer path; `rows` turns them back into NULLs and dates. Each chunk's
+    tickets are grouped on their own and set aside; the partial tallies are merged only once
+    they outweigh the running total, so a chunk never regroups everything tallied before it."""
 
     def __init__(self) -> None:
-        self.by_offer = _empty(OFFER_KEYS)
-        self.by_day = _empty(DAY_KEYS)
+        self._by_offer = _Tally(OFFER_KEYS)
+        self._by_day = _Tally(DAY_KEYS)
+
+    @property
+    def by_offer(self) -> pd.DataFrame:
+        return self._by_offer.total()
+
+    @property
+    def by_day(self) -> pd.DataFrame:
+        return self._by_day.total()
 
     def add(self, tickets: pd.DataFrame, price_cents: pd.Series) -> None:
         """Tally new tickets: columns event_id, category_id, tariff_id, channel_id and
@@ -37,8 +47,8 @@ class SalesTally:
                                      purchased.astype(np.int64)),
             "cents": price_cents.astype("int64").to_numpy(),
         })
-        self.by_offer = _merge(self.by_offer, frame, OFFER_KEYS)
-        self.by_day = _merge(self.by_day, frame, DAY_KEYS)
+        self._by_offer.add(frame)
+        self._by_day.add(frame)
 
     def events(self) -> set[int]:
         return {int(e) for e in self.by_offer["event_id"].unique()}
@@ -78,8 +88,34 @@ def _empty(keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame({name: np.empty(0, np.int64) for name in [*keys, "ticket_count", "cents"]})
 
 
-def _merge(tally: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    both = frame.assign(ticket_count=1)[[*keys, "ticket_count", "cents"]]
-    if len(tally):
-        both = pd.concat([tally, both], ignore_index=True)
-    return both.groupby(keys, sort=False)[["ticket_count", "cents"]].sum().reset_index()
+class _Tally:
+    """Ticket counts and cents per key, as a merged total plus partial tallies set aside."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self._total = _empty(keys)
+        self._partial: list[pd.DataFrame] = []
+        self._partial_rows = 0
+
+    def add(self, tickets: pd.DataFrame) -> None:
+        partial = _grouped(tickets.assign(ticket_count=1), self.keys)
+        self._partial.append(partial)
+        self._partial_rows += len(partial)
+        if self._partial_rows > max(len(self._total), 100_000):
+            self._merge()
+
+    def total(self) -> pd.DataFrame:
+        if self._partial:
+            self._merge()
+        return self._total
+
+    def _merge(self) -> None:
+        self._total = _grouped(pd.concat([self._total, *self._partial], ignore_index=True),
+                               self.keys)
+        self._partial = []
+        self._partial_rows = 0
+
+
+def _grouped(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return (frame.groupby(keys, sort=False)[["ticket_count", "cents"]].sum().reset_index()
+            [[*keys, "ticket_count", "cents"]])
