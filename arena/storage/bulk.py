@@ -30,23 +30,26 @@ MINIMUM_BULK_ROWS = 50_000
 MINIMUM_SHARE_OF_TABLE = 0.5
 
 
-def should_use_bulk_mode(incoming_rows: int, existing_rows: int) -> bool:
-    return incoming_rows >= MINIMUM_BULK_ROWS and incoming_rows >= (
+def should_use_bulk_mode(incoming_rows: int, existing_rows: int,
+                         minimum_rows: int = MINIMUM_BULK_ROWS) -> bool:
+    return incoming_rows >= minimum_rows and incoming_rows >= (
         MINIMUM_SHARE_OF_TABLE * existing_rows
     )
 
 
 @contextmanager
 def bulk_load_mode(
-    connection: Connection, table: str, incoming_rows: int, unique_keys_too: bool = False
+    connection: Connection, table: str, incoming_rows: int, unique_keys_too: bool = False,
+    minimum_rows: int = MINIMUM_BULK_ROWS,
 ) -> Iterator[bool]:
     """Yield True when the table's foreign keys and secondary indexes were set aside.
 
     With `unique_keys_too` (for a load that never relies on them: no ON CONFLICT, no lookup),
     PostgreSQL's unique constraints are set aside as well and re-added at the end, which builds
-    their index in one sort and fails the transaction on any duplicate."""
+    their index in one sort and fails the transaction on any duplicate. A narrow table whose
+    re-validation is a quick scan (the sales summaries) can lower `minimum_rows`."""
     if connection.dialect.name == "sqlite":
-        with _sqlite_bulk_load_mode(connection, table, incoming_rows) as active:
+        with _sqlite_bulk_load_mode(connection, table, incoming_rows, minimum_rows) as active:
             yield active
         return
     if connection.dialect.name != "postgresql":
@@ -56,7 +59,7 @@ def bulk_load_mode(
         text("SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = CAST(:t AS regclass)"),
         {"t": table},
     ).scalar_one()
-    if not should_use_bulk_mode(incoming_rows, int(existing)):
+    if not should_use_bulk_mode(incoming_rows, int(existing), minimum_rows):
         yield False
         return
     constraints = connection.execute(
@@ -94,12 +97,13 @@ def bulk_load_mode(
 
 
 @contextmanager
-def _sqlite_bulk_load_mode(connection: Connection, table: str, incoming_rows: int) -> Iterator[bool]:
+def _sqlite_bulk_load_mode(connection: Connection, table: str, incoming_rows: int,
+                           minimum_rows: int) -> Iterator[bool]:
     """SQLite's half of the recipe: secondary indexes dropped and rebuilt (one sort instead of a
     million random b-tree insertions), inside the transaction like any SQLite DDL. Its foreign
     keys cannot be dropped; the import checks them itself (`unchecked_sqlite_foreign_keys`)."""
     existing = connection.exec_driver_sql(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").scalar_one()
-    if not should_use_bulk_mode(incoming_rows, int(existing)):
+    if not should_use_bulk_mode(incoming_rows, int(existing), minimum_rows):
         yield False
         return
     secondary = connection.exec_driver_sql(

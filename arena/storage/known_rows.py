@@ -113,19 +113,48 @@ class KnownCustomers:
 
 
 class ImportOrders:
-    """The orders this import has written: their reference and id, so a later chunk finds an
-    order begun in an earlier one without asking the database."""
+    """The orders this import has written: their reference, id, customer and date, so a later
+    chunk finds an order begun in an earlier one, and knows whether its lines there change
+    it, without asking the database (about 45 bytes per order)."""
 
     def __init__(self) -> None:
         self._index = KeyIndex()
         self.ids = np.empty(0, dtype=np.int64)
+        self._customer_ids = np.empty(0, dtype=np.int64)  # -1: no customer yet
+        self._ordered_at = np.empty(0, dtype="datetime64[ns]")  # NaT: no date yet
 
     def positions(self, refs: pa.Array) -> np.ndarray:
         return self._index.lookup(refs)
 
-    def add(self, refs: pa.Array, ids: np.ndarray) -> None:
+    def add(self, refs: pa.Array, ids: np.ndarray, customer_ids: pd.Series,
+            ordered_at: pd.Series) -> None:
         self._index.add(refs)
         self.ids = np.concatenate([self.ids, ids])
+        self._customer_ids = np.concatenate([self._customer_ids, _int_or_minus_one(customer_ids)])
+        self._ordered_at = np.concatenate([self._ordered_at, _datetimes(ordered_at)])
+
+    def complete(self, at: np.ndarray, customer_ids: pd.Series, ordered_at: pd.Series
+                 ) -> np.ndarray:
+        """Later lines of orders already written (at these positions): an order takes the
+        customer of its first line that names one and its earliest purchase date. Records
+        the result; returns which orders changed (the database must follow)."""
+        customers = _int_or_minus_one(customer_ids)
+        dates = _datetimes(ordered_at)
+        had_customer = self._customer_ids[at]
+        had_date = self._ordered_at[at]
+        gains_customer = (had_customer < 0) & (customers >= 0)
+        earlier = ~np.isnat(dates) & (np.isnat(had_date) | (dates < had_date))
+        self._customer_ids[at] = np.where(gains_customer, customers, had_customer)
+        self._ordered_at[at] = np.where(earlier, dates, had_date)
+        return gains_customer | earlier
+
+
+def _int_or_minus_one(values: pd.Series) -> np.ndarray:
+    return pd.array(values, dtype="Int64").to_numpy(dtype=np.int64, na_value=-1)
+
+
+def _datetimes(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
 
 
 def _ids_at(ids: np.ndarray, at: np.ndarray) -> pd.arrays.IntegerArray:

@@ -53,12 +53,24 @@ def _tickets(engine: Engine, org: str) -> list[tuple]:
                WHERE g.slug = :org ORDER BY t.ticket_ref"""), {"org": org})]
 
 
+def _places_without_their_link(engine: Engine) -> list[tuple]:
+    """Customers' (city, postal code) pairs missing from `city_postal_codes`."""
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(
+            """SELECT DISTINCT c.city_id, c.postal_code_id FROM customers c
+               WHERE c.city_id IS NOT NULL AND c.postal_code_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM city_postal_codes l
+                                 WHERE l.city_id = c.city_id
+                                   AND l.postal_code_id = c.postal_code_id)"""))]
+
+
 def test_the_chunk_size_never_changes_what_an_import_loads(
     tmp_path: Path, store: SqlImportStore, engine: Engine
 ) -> None:
     path = tmp_path / "export.csv"
     write_synthetic_export(path, rows=600, seed=11, encoding="utf-8")
     small = run_import(path, ImportOptions(organization="small-chunks", chunk_rows=17), store)
+    assert _places_without_their_link(engine) == []
     whole = run_import(path, ImportOptions(organization="one-chunk", chunk_rows=100_000), store)
 
     assert small.rows_loaded == whole.rows_loaded == 600
