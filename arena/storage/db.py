@@ -61,7 +61,7 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     """Apply Alembic migrations up to ``revision`` (the schema is never created any other way).
 
     A database already at the head is left without loading Alembic at all: every `arena
-    import` starts here, and Alembic's import and environment cost about half a second."""
+    import` starts here, and Alembic's import and environment cost about 0.3 s."""
     ensure_sqlite_folder(url)
     if revision == "head" and _stored_revision(url) == head_revision():
         return
