@@ -4,9 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from arena.storage.db import (
@@ -74,6 +75,20 @@ def test_a_database_behind_the_head_is_still_upgraded(tmp_path: Path) -> None:
     upgrade_database(url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_bulk_loaded_tables_draw_their_ids_a_thousand_at_a_time(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no sequences")
+    with engine.connect() as connection:
+        caches = {
+            table: connection.execute(text(
+                "SELECT s.cache_size FROM pg_sequences s "
+                "WHERE format('%I.%I', s.schemaname, s.sequencename)::regclass "
+                "= pg_get_serial_sequence(:t, 'id')::regclass"), {"t": table}).scalar_one()
+            for table in ("tickets", "customers", "orders", "imports")
+        }
+    assert caches == {"tickets": 1000, "customers": 1000, "orders": 1000, "imports": 1}
 
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
