@@ -1,0 +1,68 @@
+"""Long text in an export (a seat described in a sentence, a tariff name pasted from a brochure)
+loads as written on both engines: one long cell never fails the import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from arena.ingest.service import ImportOptions, run_import
+from arena.storage.accounts import ensure_organization
+from arena.storage.ticket_loader import SqlImportStore
+
+HEADER = ("Manifestation;Date séance;Lieu;N° billet;Commande;Prix;Catégorie;Tarif;Canal;Place;"
+          "Email;Nom;Prénom;Adresse;Code postal;Ville;Pays")
+
+
+def test_long_names_places_seats_and_references_load_in_full(
+    tmp_path: Path, engine: Engine
+) -> None:
+    long = {
+        "event": "Festival d'été — " + "soirée exceptionnelle " * 20,
+        "venue": "Théâtre " + "de la grande scène " * 15,
+        "ticket": "T-" + "9" * 150,
+        "order": "C-" + "8" * 150,
+        "category": "Catégorie " + "carré or " * 20,
+        "tariff": "Tarif " + "réduit demandeur d'emploi " * 8,
+        "channel": "Canal " + "revendeur partenaire " * 8,
+        "seat": "Balcon " + "rang 12 place 34 " * 10,
+        "last": "Nom" + "x" * 150,
+        "first": "Prénom" + "y" * 150,
+        "address": "Résidence " + "des grands chênes " * 25,
+        "postal": "SW1A-" + "1" * 20,
+        "city": "Ville " + "sur la rivière " * 15,
+    }
+    assert min(len(value) for value in long.values()) > 20
+    record = ";".join([
+        long["event"], "12/08/2025 20:30", long["venue"], long["ticket"], long["order"], "20,00",
+        long["category"], long["tariff"], long["channel"], long["seat"], "ana@example.org",
+        long["last"], long["first"], long["address"], long["postal"], long["city"], "Royaume-Uni",
+    ])
+    path = tmp_path / "long.csv"
+    path.write_text(f"{HEADER}\n{record}\n", encoding="utf-8")
+    with engine.begin() as connection:
+        ensure_organization(connection, "club", "club")
+
+    report = run_import(path, ImportOptions(organization="club", source="box office"),
+                        SqlImportStore(engine))
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (1, 1, 0)
+    with engine.connect() as connection:
+        stored = connection.execute(text(
+            """SELECT e.name, v.name, t.ticket_ref, o.order_ref, sc.name, ta.name, ch.name,
+                      t.seat, c.last_name, c.first_name, c.address, pc.code, ci.name
+               FROM tickets t JOIN events e ON e.id = t.event_id
+               JOIN venues v ON v.id = e.venue_id JOIN orders o ON o.id = t.order_id
+               JOIN seat_categories sc ON sc.id = t.category_id
+               JOIN tariffs ta ON ta.id = t.tariff_id
+               JOIN sales_channels ch ON ch.id = t.channel_id
+               JOIN customers c ON c.id = t.customer_id
+               JOIN postal_codes pc ON pc.id = c.postal_code_id
+               JOIN cities ci ON ci.id = c.city_id""")).one()
+    expected = [long[key].strip() for key in (
+        "event", "venue", "ticket", "order", "category", "tariff", "channel", "seat", "last",
+        "first", "address", "postal")]
+    assert [" ".join(value.split()) for value in stored[:12]] == [
+        " ".join(value.split()) for value in expected]
+    assert stored[12].lower() == " ".join(long["city"].split()).lower()
