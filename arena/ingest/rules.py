@@ -16,6 +16,9 @@ REJECTIONS: dict[str, str] = {
     "missing_price": "The price is missing.",
     "invalid_price": "Price {value} is not a number.",
     "negative_price": "Price {value} is negative (a refund line); refunds are not loaded.",
+    "price_too_large": (
+        "Price {value} is 10 billion or more: no ticket costs that, and it cannot be stored."
+    ),
     "invalid_currency": (
         "Currency {value} is not a currency (an ISO code such as EUR, a sign such as €, or a "
         "name such as euros); the price's meaning is unknown."

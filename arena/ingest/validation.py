@@ -57,6 +57,10 @@ _IRREGULAR_SPACE_RE2 = rf"\s\s|[^\S ]|[{_UNICODE_SPACES_RE2}]"
 _SPACES_RE2 = rf"[\s{_UNICODE_SPACES_RE2}]+"
 _PHONE_REGIONS = phonenumbers.SUPPORTED_REGIONS
 
+# Prices are stored as decimals of 12 digits, 2 after the point: from 10 billion up, a price
+# cannot be stored (PostgreSQL would refuse the whole import), and is no ticket price anyway.
+MAX_PRICE_CENTS = 10**12
+
 
 @dataclass(frozen=True)
 class RowIssue:
@@ -325,6 +329,7 @@ def _check_price(chunk: _Chunk) -> tuple[pd.Series, pd.Series]:
     chunk.reject(error == "missing_price", "missing_price", "price")
     chunk.reject(error == "invalid_price", "invalid_price", "price")
     chunk.reject(cents < 0, "negative_price", "price")
+    chunk.reject(cents >= MAX_PRICE_CENTS, "price_too_large", "price")
     # A currency column, when mapped, is more explicit than a sign next to the amount.
     raw_currency = chunk.column("currency")
 

@@ -86,6 +86,7 @@ def test_the_ticket_number_is_the_identifier_when_both_are_mapped() -> None:
         ({"price": None}, "missing_price", "price"),
         ({"price": "gratuit"}, "invalid_price", "price"),
         ({"price": "-48,00 €"}, "negative_price", "price"),
+        ({"price": "12 000 000 000,00 €"}, "price_too_large", "price"),
         ({"event_date": ""}, "missing_event_date", "event_date"),
         ({"event_date": "31/02/2015 20:00"}, "invalid_event_date", "event_date"),
         ({"purchase_date": "32/10/2014 00:02"}, "invalid_purchase_date", "purchase_date"),

@@ -1,5 +1,6 @@
-"""Long text in an export (a seat described in a sentence, a tariff name pasted from a brochure)
-loads as written on both engines: one long cell never fails the import."""
+"""Values at the edge of what the schema holds never fail a whole import: long text (a seat
+described in a sentence, a tariff name pasted from a brochure) loads as written on both engines,
+and a price too large to store is one rejected row."""
 
 from __future__ import annotations
 
@@ -66,3 +67,23 @@ def test_long_names_places_seats_and_references_load_in_full(
     assert [" ".join(value.split()) for value in stored[:12]] == [
         " ".join(value.split()) for value in expected]
     assert stored[12].lower() == " ".join(long["city"].split()).lower()
+
+
+def test_a_price_too_large_to_store_is_one_rejected_row(tmp_path: Path, engine: Engine) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_text(
+        "Manifestation;Date séance;N° billet;Prix\n"
+        "Concert;12/08/2025 20:30;B1;99999999999,00\n"
+        "Concert;12/08/2025 20:30;B2;9999999999,99\n",
+        encoding="utf-8",
+    )
+    with engine.begin() as connection:
+        ensure_organization(connection, "club", "club")
+
+    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(engine))
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (2, 1, 1)
+    assert [(r["line"], r["code"]) for r in report.rejected] == [(2, "price_too_large")]
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT ticket_ref, CAST(price AS TEXT) FROM tickets")
+                                  ).all() == [("B2", "9999999999.99")]
