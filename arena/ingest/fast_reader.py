@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from arena.ingest.parsers import string_bytes
-from arena.ingest.reader import RecordChunk, is_footer_label
+from arena.ingest.reader import RecordChunk, check_quotes_closed, is_footer_label
 from arena.ingest.sniff import FileLayout, SkippedLine
 
 FAST_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1"}
@@ -152,6 +152,9 @@ def _records(
             if np.count_nonzero(data[offsets[0]:offsets[-1]] == 0x0A):  # rare: quoted newlines
                 newlines += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
         lines = next_line + np.concatenate(([0], np.cumsum(newlines + 1)[:-1]))
+        for position in np.flatnonzero(newlines):
+            check_quotes_closed([column[int(position)].as_py() for column in columns],
+                                int(lines[position]), layout.delimiter, width)
         next_line = int(lines[-1] + newlines[-1] + 1)
         keep = np.ones(batch.num_rows, dtype=bool)
         skipped: list[SkippedLine] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from arena.ingest.catalogue import fold
-from arena.ingest.sniff import FileLayout, SkippedLine
+from arena.ingest.sniff import FileLayout, SkippedLine, UnusableFileError
 
 # A footer label is the whole (folded) cell: `Total`, `TOTAL :`, `Totaux`, `Sous-total`,
 # `Grand total`, `Sum`, `Somme`, optionally with a short qualifier (`Total général`, `Total TTC`,
@@ -80,6 +80,24 @@ class RecordChunk:
             )
 
 
+def check_quotes_closed(cells: list[str], line: int, delimiter: str, width: int) -> None:
+    """Refuse a record whose value spans lines that are whole records themselves: a quote opened
+    at `line` (`"Concert de gala;12/08/2025;…`) and never closed swallows every line after it
+    into one value, which would otherwise be read as one sparse row, or a footer, and the
+    records in it lost. A genuine multi-line value (an address, a comment) does not hold a full
+    record's worth of separators on one of its lines."""
+    if width < 2:
+        return
+    for cell in cells:
+        embedded = cell.rstrip("\r\n").split("\n")[1:]
+        if any(part.count(delimiter) >= width - 1 for part in embedded):
+            raise UnusableFileError(
+                f"Line {line} opens a quote that is never closed: the {len(embedded)} lines "
+                "after it were read as one value, though they hold whole records. Close or "
+                "remove that quote, then import again."
+            )
+
+
 def is_footer_label(cell: str) -> bool:
     """True for a cell that names a total line (`Total`, `Sous-total :`, `TOTAUX`, `Sum`)."""
     return bool(_FOOTER_LABEL.match(fold(cell)))
@@ -137,6 +155,8 @@ def _read(
         consumed = reader.line_num
         for cells in reader:
             line = offset + consumed
+            if reader.line_num - consumed > 1:  # rare: the record holds quoted newlines
+                check_quotes_closed(cells, line, layout.delimiter, width)
             consumed = reader.line_num
             filled = len(cells) - cells.count("")
             if filled <= label_limit:  # rare: only sparse rows pay for the closer look

@@ -10,7 +10,7 @@ import pytest
 from arena.ingest.fast_reader import FastPathUnavailable, iter_record_columns
 from arena.ingest.reader import is_footer_label, iter_records
 from arena.ingest.service import ImportOptions, run_import
-from arena.ingest.sniff import ENCODING_SAMPLE_BYTES, detect_layout
+from arena.ingest.sniff import ENCODING_SAMPLE_BYTES, UnusableFileError, detect_layout
 from tests.support.records import flatten_records
 
 HEADER = "Spectacle;Date;Billet;Prix;Nom;Prénom\n"
@@ -206,3 +206,53 @@ def test_a_comma_file_with_numeric_neighbours_keeps_its_commas(tmp_path: Path) -
         encoding="utf-8",
     )
     assert detect_layout(path).delimiter == ","
+
+
+def _unclosed_quote_file(path: Path, opened_in: str, closed_later: bool) -> Path:
+    """Line 3 opens a quote, in its first or last cell; it never closes, or closes forty lines
+    further down."""
+    record = "Gala de clôture;10/10/2024 20:00;B000001;12,00;Roux;Léa\n"
+    record = f'"{record}' if opened_in == "first cell" else record.replace("Léa", '"Léa')
+    body = HEADER + _rows("A", 1) + record + _rows("C", 40)
+    if closed_later:
+        body = body.rstrip("\n") + '"\n' + _rows("D", 10)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("opened_in", ["first cell", "last cell"])
+@pytest.mark.parametrize("closed_later", [False, True], ids=["never-closed", "closed-40-lines-on"])
+def test_a_quote_left_open_is_refused_with_its_line_not_read_as_a_footer(
+    tmp_path: Path, opened_in: str, closed_later: bool
+) -> None:
+    path = _unclosed_quote_file(tmp_path / "open_quote.csv", opened_in, closed_later)
+    layout = detect_layout(path)
+    message = "Line 3 opens a quote that is never closed: the 40 lines after it"
+    with pytest.raises(UnusableFileError, match=message):
+        list(iter_records(path, layout))
+    try:  # Arrow may give up on the ragged record first; then the row reader decides
+        list(iter_record_columns(path, layout))
+        raise AssertionError("the fast reader read an open quote as data")
+    except FastPathUnavailable:
+        assert opened_in == "first cell"
+    except UnusableFileError as refusal:
+        assert message in str(refusal)
+    with pytest.raises(UnusableFileError, match=message):
+        run_import(path, ImportOptions(organization="club", dry_run=True), None)
+
+
+def test_a_quoted_value_over_several_lines_still_reads_as_one_value(tmp_path: Path) -> None:
+    path = tmp_path / "multiline.csv"
+    path.write_text(
+        "Spectacle;Date;Billet;Prix;Adresse;Commentaire\n"
+        'Concert;10/10/2024 20:00;B1;12,00;"3 rue Haute\nBâtiment B; 2e étage\n44000 Nantes";ok\n'
+        'Concert;10/10/2024 20:00;B2;12,00;1 rue Basse;"Placé; rang A;\nrang B"\n',
+        encoding="utf-8",
+    )
+    layout = detect_layout(path)
+    for records in (iter_records(path, layout), iter_record_columns(path, layout)):
+        lines, rows, skipped = flatten_records(list(records))
+        assert lines == [2, 5]
+        assert rows[0][4] == "3 rue Haute\nBâtiment B; 2e étage\n44000 Nantes"
+        assert rows[1][5] == "Placé; rang A;\nrang B"
+        assert skipped == []
