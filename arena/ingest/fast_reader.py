@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from arena.ingest.parsers import string_bytes
-from arena.ingest.reader import RecordChunk, check_quotes_closed, is_footer_label
+from arena.ingest.reader import RecordChunk, is_footer_label, refuse_unclosed_quote
 from arena.ingest.sniff import FileLayout, SkippedLine
 
 FAST_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1"}
@@ -81,7 +81,7 @@ def iter_record_columns(
         if _is_decoding_error(error):
             raise _decoding_guard(error) from error
         raise
-    yield from _records(reader, layout, width, irregular, chunk_rows)
+    yield from _records(path, reader, layout, width, irregular, chunk_rows)
 
 
 def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
@@ -126,6 +126,7 @@ def _open(
 
 
 def _records(
+    path: Path,
     reader: pacsv.CSVStreamingReader,
     layout: FileLayout,
     width: int,
@@ -138,6 +139,7 @@ def _records(
     pending: list[tuple[int, list[str]]] = []  # sparse rows: a footer if nothing follows
     buffered: list[RecordChunk] = []
     buffered_rows = 0
+    last_line, last_spans_lines = 0, False  # the last record, if it spans several lines
     for batch in _batches(reader):
         if irregular:
             raise FastPathUnavailable(f"irregular record: {irregular[0][:80]!r}")
@@ -152,9 +154,7 @@ def _records(
             if np.count_nonzero(data[offsets[0]:offsets[-1]] == 0x0A):  # rare: quoted newlines
                 newlines += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
         lines = next_line + np.concatenate(([0], np.cumsum(newlines + 1)[:-1]))
-        for position in np.flatnonzero(newlines):
-            check_quotes_closed([column[int(position)].as_py() for column in columns],
-                                int(lines[position]), layout.delimiter, width)
+        last_line, last_spans_lines = int(lines[-1]), bool(newlines[-1])
         next_line = int(lines[-1] + newlines[-1] + 1)
         keep = np.ones(batch.num_rows, dtype=bool)
         skipped: list[SkippedLine] = []
@@ -195,6 +195,8 @@ def _records(
                     buffered, buffered_rows = [piece], len(piece)
     if irregular:
         raise FastPathUnavailable(f"irregular record: {irregular[0][:80]!r}")
+    if last_spans_lines:
+        refuse_unclosed_quote(path, layout, last_line)
     tail = RecordChunk(skipped=[SkippedLine(line, "footer") for line, _ in pending])
     tail.columns = None
     merged = RecordChunk.concat([*buffered, tail])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import gc
+import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,22 +82,28 @@ class RecordChunk:
             )
 
 
-def check_quotes_closed(cells: list[str], line: int, delimiter: str, width: int) -> None:
-    """Refuse a record whose value spans lines that are whole records themselves: a quote opened
-    at `line` (`"Concert de gala;12/08/2025;…`) and never closed swallows every line after it
-    into one value, which would otherwise be read as one sparse row, or a footer, and the
-    records in it lost. A genuine multi-line value (an address, a comment) does not hold a full
-    record's worth of separators on one of its lines."""
-    if width < 2:
-        return
-    for cell in cells:
-        embedded = cell.rstrip("\r\n").split("\n")[1:]
-        if any(part.count(delimiter) >= width - 1 for part in embedded):
+def refuse_unclosed_quote(path: Path, layout: FileLayout, line: int) -> None:
+    """Refuse the file when the quote its last record opens is never closed.
+
+    `"Gala de clôture;12/08/2025;…` with no closing quote makes every CSV parser read the rest of
+    the file as one value: the records in it would be lost, read as one sparse row (a footer)
+    or as one row with a huge value. Only the last record can end inside a quote, and only a
+    last record spanning several lines needs this look: its text (from `line`, 1-based, to the
+    end) is parsed again strictly. A quote closed further down is valid CSV and reads as
+    written."""
+    with open(path, encoding=layout.encoding, errors="replace", newline="") as handle:
+        tail = "".join(itertools.islice(handle, line - 1, None))
+    try:
+        for _ in csv.reader(io.StringIO(tail), delimiter=layout.delimiter,
+                            quotechar=layout.quotechar, strict=True):
+            pass
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            swallowed = tail.rstrip("\r\n").count("\n")
             raise UnusableFileError(
-                f"Line {line} opens a quote that is never closed: the {len(embedded)} lines "
-                "after it were read as one value, though they hold whole records. Close or "
-                "remove that quote, then import again."
-            )
+                f"Line {line} opens a quote that is never closed: the {swallowed} lines after "
+                "it were read as one value. Close or remove that quote, then import again."
+            ) from None
 
 
 def is_footer_label(cell: str) -> bool:
@@ -153,10 +161,10 @@ def _read(
         next(reader, None)  # the header record
         offset = layout.header_row + 1
         consumed = reader.line_num
+        last_line, last_spans_lines = 0, False
         for cells in reader:
             line = offset + consumed
-            if reader.line_num - consumed > 1:  # rare: the record holds quoted newlines
-                check_quotes_closed(cells, line, layout.delimiter, width)
+            last_line, last_spans_lines = line, reader.line_num - consumed > 1
             consumed = reader.line_num
             filled = len(cells) - cells.count("")
             if filled <= label_limit:  # rare: only sparse rows pay for the closer look
@@ -190,6 +198,8 @@ def _read(
                 yield chunk
                 _pause_gc()
                 chunk = RecordChunk()
+    if last_spans_lines:
+        refuse_unclosed_quote(path, layout, last_line)
     chunk.skipped.extend(SkippedLine(line, "footer") for line, _ in pending)
     chunk.skipped.extend(pending_blanks)
     chunk.skipped.sort(key=lambda skipped: skipped.line)
