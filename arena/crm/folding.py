@@ -36,3 +36,17 @@ def fold_series(values: pd.Series) -> pd.Series:
     folded = [fold_text(str(value)) or None for value in uniques]
     lookup = pd.array(folded + [None], dtype="string")
     return pd.Series(lookup[codes], index=values.index, dtype="string")
+
+
+# Abbreviations of place names as La Poste and vendors write them ("ST GERMAIN EN LAYE").
+_PLACE_WORDS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "MT": "MONT", "N-D": "NOTRE-DAME"}
+# Words that say how mail is sorted, not where people live ("PARIS CEDEX 08").
+_PLACE_NOISE = {"CEDEX", "CEDEX-", "BP", "CS", "TSA"}
+
+
+def place_key(text: str) -> str:
+    """`fold_text` for a city name, with the usual abbreviations expanded and CEDEX dropped."""
+    words = fold_text(text).split("-")
+    kept = [_PLACE_WORDS.get(word, word) for word in words
+            if word and word not in _PLACE_NOISE and not word.isdigit()]
+    return "-".join(kept)
