@@ -36,7 +36,7 @@ def main() -> None:
     print("| kind | planted pairs | recall | pairs listed under this kind | precision |")
     print("|---|---|---|---|---|")
     for kind, row in table.iterrows():
-        print(f"| {kind} | {row['planted']:,} | {row['recall']:.2%} | {row['listed']:,} | "
+        print(f"| {kind} | {int(row['planted']):,} | {row['recall']:.2%} | {int(row['listed']):,} | "
               f"{row['precision']:.2%} |")
 
 
