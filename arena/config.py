@@ -64,6 +64,29 @@ SETTINGS: tuple[Setting, ...] = (
         "50000",
         "Rows parsed, validated and loaded per chunk during an import; bounds peak memory.",
     ),
+    Setting(
+        "ARENA_GEOCODER",
+        None,
+        "Online geocoder for full street addresses: tomtom or osm (Nominatim). Unset: distances "
+        "come from the bundled postal-code gazetteer only, with no network call.",
+    ),
+    Setting(
+        "ARENA_GEOCODER_KEY",
+        None,
+        "API key of the online geocoder (required for TomTom).",
+    ),
+    Setting(
+        "ARENA_GEOCODER_URL",
+        None,
+        "Base URL of the online geocoder (e.g. a self-hosted Nominatim). Unset: the provider's "
+        "public API.",
+    ),
+    Setting(
+        "ARENA_GEOCODER_TIMEOUT",
+        "3",
+        "Seconds before a geocoder request is abandoned; after 3 failures in a row a run stops "
+        "asking.",
+    ),
 )
 
 
@@ -84,6 +107,10 @@ class Settings:
     riak_retries: int
     demo_on_first_run: bool
     import_chunk_rows: int
+    geocoder: str | None = None
+    geocoder_key: str | None = None
+    geocoder_url: str | None = None
+    geocoder_timeout: float = 3.0
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -112,4 +139,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         riak_retries=int(_raw("ARENA_RIAK_RETRIES", env) or 3),
         demo_on_first_run=(_raw("ARENA_DEMO_ON_FIRST_RUN", env) or "1") == "1",
         import_chunk_rows=int(_raw("ARENA_IMPORT_CHUNK_ROWS", env) or 50000),
+        geocoder=(_raw("ARENA_GEOCODER", env) or "").strip().lower() or None,
+        geocoder_key=_raw("ARENA_GEOCODER_KEY", env),
+        geocoder_url=_raw("ARENA_GEOCODER_URL", env),
+        geocoder_timeout=float(_raw("ARENA_GEOCODER_TIMEOUT", env) or 3),
     )
