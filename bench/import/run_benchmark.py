@@ -108,6 +108,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--file", type=Path, default=ROOT / "bench/out/export_cp1252.csv")
     parser.add_argument("--postgres", default="postgresql+psycopg2://postgres@127.0.0.1")
+    parser.add_argument(
+        "--database", default="arena_bench",
+        help="PostgreSQL database to drop, create and load (on a shared server, your own)",
+    )
     parser.add_argument("--engines", default="postgresql,sqlite")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/out")
     args = parser.parse_args()
@@ -118,10 +122,13 @@ def main() -> None:
     results: dict[str, dict] = {"file": str(path), "rows": rows}
     if "postgresql" in args.engines:
         base = args.postgres
-        pg_admin(base.replace("+psycopg2", ""), "DROP DATABASE IF EXISTS arena_bench")
-        pg_admin(base.replace("+psycopg2", ""), "CREATE DATABASE arena_bench")
-        raw = raw_copy_postgres(path, base.replace("+psycopg2", "") + "/arena_bench", columns)
-        full, peak, summary = full_import(path, f"{base}/arena_bench", args.out / "pg-data")
+        database_name = args.database
+        pg_admin(base.replace("+psycopg2", ""), f"DROP DATABASE IF EXISTS {database_name}")
+        pg_admin(base.replace("+psycopg2", ""), f"CREATE DATABASE {database_name}")
+        raw = raw_copy_postgres(path, base.replace("+psycopg2", "") + f"/{database_name}", columns)
+        full, peak, summary = full_import(
+            path, f"{base}/{database_name}", args.out / "pg-data"
+        )
         results["postgresql"] = {
             "raw_copy_s": round(raw, 2), "raw_rows_per_s": round(rows / raw),
             "import_s": round(full, 2), "import_rows_per_s": round(rows / full),
