@@ -31,7 +31,11 @@ MINIMUM_SHARE_OF_TABLE = 0.5
 
 
 def should_use_bulk_mode(incoming_rows: int, existing_rows: int,
-                         minimum_rows: int = MINIMUM_BULK_ROWS) -> bool:
+                         minimum_rows: int | None = None) -> bool:
+    """Whether to set a table's constraints aside. The thresholds are read when called, not
+    when the module loads, so a test (or a caller) that lowers them is obeyed."""
+    if minimum_rows is None:
+        minimum_rows = MINIMUM_BULK_ROWS
     return incoming_rows >= minimum_rows and incoming_rows >= (
         MINIMUM_SHARE_OF_TABLE * existing_rows
     )
@@ -40,7 +44,7 @@ def should_use_bulk_mode(incoming_rows: int, existing_rows: int,
 @contextmanager
 def bulk_load_mode(
     connection: Connection, table: str, incoming_rows: int, unique_keys_too: bool = False,
-    minimum_rows: int = MINIMUM_BULK_ROWS,
+    minimum_rows: int | None = None,
 ) -> Iterator[bool]:
     """Yield True when the table's foreign keys and secondary indexes were set aside.
 
@@ -98,7 +102,7 @@ def bulk_load_mode(
 
 @contextmanager
 def _sqlite_bulk_load_mode(connection: Connection, table: str, incoming_rows: int,
-                           minimum_rows: int) -> Iterator[bool]:
+                           minimum_rows: int | None) -> Iterator[bool]:
     """SQLite's half of the recipe: secondary indexes dropped and rebuilt (one sort instead of a
     million random b-tree insertions), inside the transaction like any SQLite DDL. Its foreign
     keys cannot be dropped; the import checks them itself (`unchecked_sqlite_foreign_keys`)."""
