@@ -544,7 +544,8 @@ class SqlImportWriter:
             # key. Customers and orders keep their unique keys: their lookups need them.
             unique_keys_too = table == "tickets" and not self.source_had_tickets
             if self._bulk.enter_context(bulk_load_mode(
-                self.connection, table, expected, unique_keys_too=unique_keys_too
+                self.connection, table, expected, organization_id=self.ids.org,
+                unique_keys_too=unique_keys_too,
             )):
                 self.bulk_tables.append(table)
 
@@ -1133,7 +1134,7 @@ class SqlImportWriter:
             cents = rows.pop("revenue_cents")
             rows["revenue"] = _price_text(cents) if self.postgres else cents / 100
             # Per-row foreign-key checks cost more than re-validating these narrow tables.
-            with bulk_load_mode(self.connection, table, len(rows),
+            with bulk_load_mode(self.connection, table, len(rows), organization_id=self.ids.org,
                                 minimum_rows=SUMMARY_BULK_ROWS) as bulk:
                 self._bulk_insert(table, rows)
             if bulk:
