@@ -29,8 +29,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ARENA_DATABASE_URL",
         None,
-        "SQLAlchemy URL of the relational database. Unset: a SQLite file arena.db in "
-        "ARENA_DATA_DIR. PostgreSQL: postgresql+psycopg2://user@host/dbname.",
+        "URL of the relational database. Unset: a SQLite file arena.db in "
+        "ARENA_DATA_DIR. PostgreSQL: postgresql://user:password@host/dbname (driver psycopg2).",
     ),
     Setting(
         "ARENA_RIAK_URL",

@@ -60,7 +60,6 @@ FIELDS: tuple[FieldSpec, ...] = (
          "attendee id", "participant id", "numero ticket", "numero du billet", "e ticket",
          "pseudonymization id"),
         False,
-        ("position", "position id", "ligne", "numero de ligne"),
     ),
     FieldSpec(
         "order_id", "Order number", "Numéro de commande", "id", False,
@@ -70,6 +69,15 @@ FIELDS: tuple[FieldSpec, ...] = (
          "reference de la commande", "ref commande", "reservation", "numero reservation",
          "numero de reservation", "booking reference", "booking id", "transaction id",
          "dossier", "numero de dossier", "panier"),
+        False,
+    ),
+    FieldSpec(
+        # Identifies a ticket together with its order number, in a file that has no ticket
+        # number (the line of the order: 1, 2, 3…).
+        "order_line", "Line in order", "Ligne de commande", "id", False,
+        ("position", "position id", "ligne", "numero de ligne", "ligne de commande",
+         "n ligne", "no ligne", "line", "line number", "order line", "order position",
+         "item number", "numero d article"),
         False,
     ),
     FieldSpec(

@@ -56,6 +56,9 @@ class LoadSummary:
     orders_added: int = 0
     status: str = "completed"
     seconds: dict[str, float] = field(default_factory=dict)  # database time per load step
+    # Tables whose indexes and foreign keys were set aside during the load and put back
+    # (re-validated) before commit: the riskiest path, so the summary says when it ran.
+    bulk_tables: list[str] = field(default_factory=list)
 
 
 class ImportWriter(Protocol):

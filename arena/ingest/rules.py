@@ -9,7 +9,15 @@ REJECTIONS: dict[str, str] = {
         "The record has {cells} cells for {columns} columns (extra: {value}); "
         "an unquoted separator inside a value?"
     ),
+    "missing_ticket_id": (
+        "The ticket number is missing (the file has a ticket-number column, so each ticket is "
+        "identified by it)."
+    ),
     "missing_identifier": "The row has neither a ticket number nor an order number.",
+    "missing_order_line": (
+        "The line number within the order is missing (the file identifies tickets by their "
+        "order and line numbers)."
+    ),
     "ticket_id_scientific_notation": (
         "Ticket number {value} was turned into scientific notation by Excel; its digits are lost."
     ),

@@ -52,6 +52,7 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     load_seconds: dict[str, float] = field(default_factory=dict)
+    bulk_tables: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -274,6 +275,7 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
         },
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=summary.seconds,
+        bulk_tables=list(summary.bulk_tables),
     )
 
 

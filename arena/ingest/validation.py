@@ -34,7 +34,7 @@ from arena.ingest.parsers import (
 from arena.ingest.rules import describe
 
 CANONICAL_FIELDS: tuple[str, ...] = (
-    "event_name", "event_date", "venue", "ticket_id", "order_id", "price", "currency",
+    "event_name", "event_date", "venue", "ticket_id", "order_id", "order_line", "price", "currency",
     "category", "tariff", "channel", "purchase_date", "seat", "customer_email",
     "customer_last_name", "customer_first_name", "customer_birth_date", "customer_phone",
     "customer_address", "customer_postal_code", "customer_city", "customer_country",
@@ -312,13 +312,28 @@ class _Chunk:
 
 
 def _check_identifier(chunk: _Chunk) -> pd.Series:
-    ticket_id, order_id = chunk.column("ticket_id"), chunk.column("order_id")
-    from_ticket = ticket_id.notna()
-    ticket_ref = ticket_id.where(from_ticket, order_id)
-    chunk.reject(ticket_ref.isna(), "missing_identifier", "ticket_id")
+    """Each row's ticket identity (`ticket_ref`), by one rule for the whole file.
+
+    A file that maps a ticket number identifies every ticket by it, and a row where it is
+    empty is rejected: identified by its order number instead, it would come back as a second
+    ticket once a re-export fills the number in. Only a file that maps no ticket number
+    identifies tickets by their order number, with the line within the order when the file
+    has one (`ORDER#LINE`)."""
+    if "ticket_id" in chunk.mapped:
+        ticket_ref = chunk.column("ticket_id")
+        chunk.reject(ticket_ref.isna(), "missing_ticket_id", "ticket_id")
+        field_name = "ticket_id"
+    else:
+        order_id = chunk.column("order_id")
+        chunk.reject(order_id.isna(), "missing_identifier", "order_id")
+        ticket_ref = order_id
+        field_name = "order_id"
+        if "order_line" in chunk.mapped:
+            line = chunk.column("order_line")
+            chunk.reject(order_id.notna() & line.isna(), "missing_order_line", "order_line")
+            ticket_ref = order_id + "#" + line
     scientific = ticket_ref.str.fullmatch(CLEAN_SCIENTIFIC_NOTATION_PATTERN).fillna(False)
-    chunk.reject(scientific & from_ticket, "ticket_id_scientific_notation", "ticket_id")
-    chunk.reject(scientific & ~from_ticket, "ticket_id_scientific_notation", "order_id")
+    chunk.reject(scientific, "ticket_id_scientific_notation", field_name)
     return ticket_ref
 
 

@@ -9,7 +9,15 @@ set-based anti-join, so every constraint is checked before the transaction commi
 Primary keys stay, and so do unique keys lookups need (customers, orders); the tickets of
 a source's first import, plain inserts, have their unique key re-added too. An index led by
 `import_id` stays: it only grows at its end. DDL is transactional in
-PostgreSQL, so a crash leaves the table exactly as it was. The table is locked for the duration.
+PostgreSQL, so a crash leaves the table exactly as it was.
+
+Setting a foreign key aside locks the table *and the table it references* (`organizations`,
+`events`, the catalogues) in ACCESS EXCLUSIVE mode until commit: nobody can even read them. So
+on PostgreSQL bulk mode runs only for an organization alone in the database (its first large
+onboarding, a single-venue deployment); beside other organizations the rows go in with per-row
+checks, which leave every other organization's reads free (measured in bench/import/README.md;
+`tests/integration/test_import_beside_other_tenants.py`). SQLite readers never wait for the
+writer (WAL), so SQLite needs no such guard.
 """
 
 from __future__ import annotations
@@ -31,7 +39,11 @@ MINIMUM_SHARE_OF_TABLE = 0.5
 
 
 def should_use_bulk_mode(incoming_rows: int, existing_rows: int,
-                         minimum_rows: int = MINIMUM_BULK_ROWS) -> bool:
+                         minimum_rows: int | None = None) -> bool:
+    """Whether to set a table's constraints aside. The thresholds are read when called, not
+    when the module loads, so a test (or a caller) that lowers them is obeyed."""
+    if minimum_rows is None:
+        minimum_rows = MINIMUM_BULK_ROWS
     return incoming_rows >= minimum_rows and incoming_rows >= (
         MINIMUM_SHARE_OF_TABLE * existing_rows
     )
@@ -39,8 +51,8 @@ def should_use_bulk_mode(incoming_rows: int, existing_rows: int,
 
 @contextmanager
 def bulk_load_mode(
-    connection: Connection, table: str, incoming_rows: int, unique_keys_too: bool = False,
-    minimum_rows: int = MINIMUM_BULK_ROWS,
+    connection: Connection, table: str, incoming_rows: int, *, organization_id: int,
+    unique_keys_too: bool = False, minimum_rows: int | None = None,
 ) -> Iterator[bool]:
     """Yield True when the table's foreign keys and secondary indexes were set aside.
 
@@ -59,7 +71,9 @@ def bulk_load_mode(
         text("SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = CAST(:t AS regclass)"),
         {"t": table},
     ).scalar_one()
-    if not should_use_bulk_mode(incoming_rows, int(existing), minimum_rows):
+    if not should_use_bulk_mode(incoming_rows, int(existing), minimum_rows) or (
+        not alone_in_database(connection, organization_id)
+    ):
         yield False
         return
     constraints = connection.execute(
@@ -96,9 +110,19 @@ def bulk_load_mode(
               len(constraints), table)
 
 
+def alone_in_database(connection: Connection, organization_id: int) -> bool:
+    """Whether no other organization exists, whose users' reads bulk mode's locks would stop.
+    (An organization created between this check and the first constraint set aside waits for
+    the import to commit before it exists: it has no data to read yet.)"""
+    return not connection.execute(
+        text("SELECT EXISTS (SELECT 1 FROM organizations WHERE id <> :org)"),
+        {"org": organization_id},
+    ).scalar_one()
+
+
 @contextmanager
 def _sqlite_bulk_load_mode(connection: Connection, table: str, incoming_rows: int,
-                           minimum_rows: int) -> Iterator[bool]:
+                           minimum_rows: int | None) -> Iterator[bool]:
     """SQLite's half of the recipe: secondary indexes dropped and rebuilt (one sort instead of a
     million random b-tree insertions), inside the transaction like any SQLite DDL. Its foreign
     keys cannot be dropped; the import checks them itself (`unchecked_sqlite_foreign_keys`)."""

@@ -8,15 +8,60 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from arena.errors import ArenaUserError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+# The PostgreSQL driver Arena is built and tested with. SQLAlchemy 2.1 maps a bare
+# `postgresql://` to psycopg 3, which Arena does not install: psycopg2's `copy_expert` already
+# streams a file-like object into COPY (`arena/storage/copy_pipe.py`), so psycopg 3's COPY API
+# would bring nothing the import lacks.
+POSTGRES_DRIVER = "psycopg2"
+_SUPPORTED = "Arena works with SQLite (sqlite:///path/to/arena.db) and PostgreSQL " \
+    "(postgresql://user:password@host/database)"
+
+
+def database_url(url: str) -> str:
+    """The URL a user gave, with the driver Arena uses: `postgresql://` and `postgres://` mean
+    psycopg2. Anything Arena cannot use is one sentence (ArenaUserError), not a traceback from
+    a driver import."""
+    parsed = parse_database_url(url)
+    return parsed.render_as_string(hide_password=False)
+
+
+def parse_database_url(url: str) -> URL:
+    try:
+        parsed = make_url(url.strip())
+    except ArgumentError as error:
+        raise ArenaUserError(f"The database URL cannot be read: {_SUPPORTED}.") from error
+    # Read from the scheme itself: asking SQLAlchemy for a default driver would import it.
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":  # the scheme many hosts print; SQLAlchemy knows it by its long name
+        parsed = parsed.set(drivername="postgresql")
+        backend = "postgresql"
+    if backend == "postgresql":
+        if driver in ("", POSTGRES_DRIVER):
+            return parsed.set(drivername=f"postgresql+{POSTGRES_DRIVER}")
+        raise ArenaUserError(
+            f"The PostgreSQL driver {driver!r} of the database URL is not one Arena installs: "
+            f"write postgresql://… (Arena uses {POSTGRES_DRIVER})."
+        )
+    if backend == "sqlite" and driver in ("pysqlite", ""):
+        return parsed
+    raise ArenaUserError(
+        f"The database URL names {parsed.drivername!r}, which Arena does not support: "
+        f"{_SUPPORTED}."
+    )
 
 
 def create_database_engine(url: str) -> Engine:
     """An engine configured for Arena: SQLite enforces foreign keys and uses WAL; the folder of a
     SQLite file is created on first use."""
+    url = database_url(url)
     if ensure_sqlite_folder(url):
         # Imports hand their connection to a writer thread, hence check_same_thread=False.
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -62,6 +107,7 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 
     A database already at the head is left without loading Alembic at all: every `arena
     import` starts here, and Alembic's import and environment cost about 0.3 s."""
+    url = database_url(url)
     ensure_sqlite_folder(url)
     if revision == "head" and _stored_revision(url) == head_revision():
         return
@@ -107,7 +153,7 @@ def _stored_revision(url: str) -> str | None:
 def downgrade_database(url: str, revision: str = "base") -> None:
     from alembic import command
 
-    command.downgrade(_alembic_config(url), revision)
+    command.downgrade(_alembic_config(database_url(url)), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

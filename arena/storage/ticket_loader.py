@@ -207,6 +207,7 @@ class SqlImportWriter:
         self.staged_rows = 0
         self.counts = {"tickets": 0, "events": 0}
         self.timings: dict[str, float] = {}
+        self.bulk_tables: list[str] = []
         # What this import already wrote, so later chunks skip redundant upserts.
         self._known_venues: set[str] = set()
         self._event_index: tuple[pd.MultiIndex, np.ndarray] | None = None
@@ -343,6 +344,7 @@ class SqlImportWriter:
                 elif kind == "reset":
                     self._rows_savepoint.rollback()
                     self._bulk.pop_all()  # the rollback restored every constraint and index
+                    self.bulk_tables.clear()
                     self.staged_rows = 0
                     self.counts = dict.fromkeys(self.counts, 0)
                     self._known_venues.clear()
@@ -400,6 +402,7 @@ class SqlImportWriter:
                 customers_added=customers_added,
                 events_added=self.counts["events"],
                 orders_added=self._count("SELECT COUNT(*) FROM orders WHERE import_id = :imp"),
+                bulk_tables=self.bulk_tables,
             )
             self.connection.execute(
                 update(imports)
@@ -536,12 +539,15 @@ class SqlImportWriter:
 
     def _enter_bulk_mode(self) -> None:
         expected = max(self.request.expected_rows, 1)
-        for table in ("customers", "orders"):  # their upserts need their unique keys
-            self._bulk.enter_context(bulk_load_mode(self.connection, table, expected))
-        # New tickets are plain inserts; only a source that had tickets looks them up by key.
-        self._bulk.enter_context(bulk_load_mode(
-            self.connection, "tickets", expected, unique_keys_too=not self.source_had_tickets
-        ))
+        for table in ("customers", "orders", "tickets"):
+            # New tickets are plain inserts; only a source that had tickets looks them up by
+            # key. Customers and orders keep their unique keys: their lookups need them.
+            unique_keys_too = table == "tickets" and not self.source_had_tickets
+            if self._bulk.enter_context(bulk_load_mode(
+                self.connection, table, expected, organization_id=self.ids.org,
+                unique_keys_too=unique_keys_too,
+            )):
+                self.bulk_tables.append(table)
 
     def _params(self) -> dict[str, int]:
         return {"org": self.ids.org, "src": self.ids.source, "imp": self.ids.import_}
@@ -1128,9 +1134,11 @@ class SqlImportWriter:
             cents = rows.pop("revenue_cents")
             rows["revenue"] = _price_text(cents) if self.postgres else cents / 100
             # Per-row foreign-key checks cost more than re-validating these narrow tables.
-            with bulk_load_mode(self.connection, table, len(rows),
-                                minimum_rows=SUMMARY_BULK_ROWS):
+            with bulk_load_mode(self.connection, table, len(rows), organization_id=self.ids.org,
+                                minimum_rows=SUMMARY_BULK_ROWS) as bulk:
                 self._bulk_insert(table, rows)
+            if bulk:
+                self.bulk_tables.append(table)
 
     def _bulk_insert(self, table: str, frame: pd.DataFrame) -> None:
         """COPY (PostgreSQL) or one prepared executemany (SQLite) of a whole frame."""

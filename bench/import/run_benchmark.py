@@ -75,11 +75,17 @@ def raw_executemany_sqlite(path: Path, database: Path, columns: int) -> float:
     return elapsed
 
 
-def full_import(path: Path, database_url: str, data_dir: Path) -> tuple[float, float, dict]:
-    """Run `arena import` in a child process; return seconds, peak MB and its JSON report."""
+def full_import(path: Path, database_url: str, data_dir: Path, neighbour: bool = False
+                ) -> tuple[float, float, dict]:
+    """Run `arena import` in a child process; return seconds, peak MB and its JSON report.
+    With `neighbour`, a second organization exists in the database (bulk mode is then off on
+    PostgreSQL: its locks would stop the neighbour's reads)."""
     env = {**os.environ, "ARENA_DATABASE_URL": database_url, "ARENA_DATA_DIR": str(data_dir)}
     subprocess.run([*ARENA, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*ARENA, "orgs", "add", "bench"], env=env, check=True, capture_output=True)
+    if neighbour:
+        subprocess.run([*ARENA, "orgs", "add", "neighbour"], env=env, check=True,
+                       capture_output=True)
     started = time.perf_counter()
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen(
@@ -101,6 +107,7 @@ def full_import(path: Path, database_url: str, data_dir: Path) -> tuple[float, f
     summary["added"] = report["added"]
     summary["database_seconds_by_step"] = report["load_seconds"]
     summary["seconds_reported"] = report["seconds"]
+    summary["bulk_tables"] = report.get("bulk_tables")
     return elapsed, peak_kb / 1024, summary
 
 
@@ -108,7 +115,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--file", type=Path, default=ROOT / "bench/out/export_cp1252.csv")
     parser.add_argument("--postgres", default="postgresql+psycopg2://postgres@127.0.0.1")
+    parser.add_argument(
+        "--database", default="arena_bench",
+        help="PostgreSQL database to drop, create and load (on a shared server, your own)",
+    )
     parser.add_argument("--engines", default="postgresql,sqlite")
+    parser.add_argument(
+        "--beside-another-organization", action="store_true",
+        help="PostgreSQL: also import into a database where a second organization exists "
+             "(no bulk mode), after the usual import, in the same run",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/out")
     args = parser.parse_args()
     path = args.file
@@ -118,16 +134,32 @@ def main() -> None:
     results: dict[str, dict] = {"file": str(path), "rows": rows}
     if "postgresql" in args.engines:
         base = args.postgres
-        pg_admin(base.replace("+psycopg2", ""), "DROP DATABASE IF EXISTS arena_bench")
-        pg_admin(base.replace("+psycopg2", ""), "CREATE DATABASE arena_bench")
-        raw = raw_copy_postgres(path, base.replace("+psycopg2", "") + "/arena_bench", columns)
-        full, peak, summary = full_import(path, f"{base}/arena_bench", args.out / "pg-data")
+        database_name = args.database
+        pg_admin(base.replace("+psycopg2", ""), f"DROP DATABASE IF EXISTS {database_name}")
+        pg_admin(base.replace("+psycopg2", ""), f"CREATE DATABASE {database_name}")
+        raw = raw_copy_postgres(path, base.replace("+psycopg2", "") + f"/{database_name}", columns)
+        full, peak, summary = full_import(
+            path, f"{base}/{database_name}", args.out / "pg-data"
+        )
         results["postgresql"] = {
             "raw_copy_s": round(raw, 2), "raw_rows_per_s": round(rows / raw),
             "import_s": round(full, 2), "import_rows_per_s": round(rows / full),
             "ratio": round(raw / full, 3), "peak_mb": round(peak), "report": summary,
         }
         print(json.dumps({"postgresql": results["postgresql"]}), flush=True)
+        if args.beside_another_organization:
+            pg_admin(base.replace("+psycopg2", ""), f"DROP DATABASE IF EXISTS {database_name}")
+            pg_admin(base.replace("+psycopg2", ""), f"CREATE DATABASE {database_name}")
+            full, peak, summary = full_import(
+                path, f"{base}/{database_name}", args.out / "pg-data", neighbour=True
+            )
+            results["postgresql_beside_another_organization"] = {
+                "import_s": round(full, 2), "import_rows_per_s": round(rows / full),
+                "ratio": round(results["postgresql"]["raw_copy_s"] / full, 3),
+                "peak_mb": round(peak), "report": summary,
+            }
+            print(json.dumps({"postgresql_beside_another_organization":
+                              results["postgresql_beside_another_organization"]}), flush=True)
         # Let PostgreSQL write the import's pages out now, not during the SQLite measurement.
         pg_admin(base.replace("+psycopg2", ""), "CHECKPOINT")
     if "sqlite" in args.engines:

@@ -60,3 +60,34 @@ def test_an_unreachable_database_is_a_clear_error(
 def test_settings_lists_every_setting(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["settings"])
     assert "ARENA_DATABASE_URL" in result.output and "ARENA_RIAK_URL" in result.output
+
+
+@pytest.mark.postgres
+def test_an_ordinary_postgresql_url_works(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, postgres_database: str
+) -> None:
+    """`postgresql://user@host/db`, as a user or a host prints it, not SQLAlchemy's
+    `postgresql+psycopg2://`: Arena chooses the driver it installs."""
+    ordinary = "postgresql://" + postgres_database.split("://", 1)[1]
+    monkeypatch.setenv("ARENA_DATABASE_URL", ordinary)
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(cli, ["orgs", "add", "url-check"]).exit_code == 0
+    assert "url-check" in runner.invoke(cli, ["orgs", "list"]).output
+    monkeypatch.setenv("ARENA_DATABASE_URL", "postgres://" + postgres_database.split("://", 1)[1])
+    assert runner.invoke(cli, ["db", "current"]).exit_code == 0
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/arena", "postgresql+asyncpg://u@h/db",
+                                 "not a url at all"])
+def test_an_unsupported_database_url_is_one_sentence(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("ARENA_DATABASE_URL", url)
+    for command in (["db", "upgrade"], ["orgs", "list"]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code != 0
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert "Traceback" not in result.output
+        assert "Arena" in result.output and "database URL" in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output

@@ -48,7 +48,7 @@ def test_the_seed_njuko_export_maps_itself_with_date_as_purchase_date() -> None:
                             "Total Paid": "price", "Ticket Type": "tariff", "Quantity": None}),
         ("pretix.csv", {"Order code": "order_id", "Pseudonymization ID": "ticket_id",
                         "Order date": "purchase_date", "Order time": "purchase_date",
-                        "Position ID": None, "Tax rate": None}),
+                        "Position ID": "order_line", "Tax rate": None}),
         ("weezevent.csv", {"Code-barre": "ticket_id", "Montant": "price", "Tarif": "tariff"}),
         ("helloasso.csv", {"Référence commande": "order_id", "Montant tarif": "price"}),
         ("secutix.csv", {"Bloc": "seat", "Rang": "seat", "Siège": "seat",

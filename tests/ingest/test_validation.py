@@ -72,17 +72,39 @@ def test_a_clean_row_is_loaded_with_typed_values() -> None:
 
 
 def test_the_ticket_number_is_the_identifier_when_both_are_mapped() -> None:
-    result = validate([{"ticket_id": "T-1", "order_id": "O-1"}, {"ticket_id": None, "order_id": "O-2"}])
-    assert list(result.valid["ticket_ref"]) == ["T-1", "O-2"]
-    assert list(result.valid["order_ref"]) == ["O-1", "O-2"]
+    result = validate([{"ticket_id": "T-1", "order_id": "O-1"}, {"ticket_id": "T-2", "order_id": "O-1"}])
+    assert list(result.valid["ticket_ref"]) == ["T-1", "T-2"]
+    assert list(result.valid["order_ref"]) == ["O-1", "O-1"]
+
+
+def test_a_row_without_its_ticket_number_is_rejected_when_the_file_has_the_column() -> None:
+    """Identified by its order number instead, the row would come back as a second ticket once
+    a re-export fills in the barcode."""
+    result = validate([{"ticket_id": "T-1", "order_id": "O-1"}, {"ticket_id": " ", "order_id": "O-2"}])
+    assert list(result.valid["ticket_ref"]) == ["T-1"]
+    assert [(i.line, i.code, i.field) for i in result.rejected] == [(3, "missing_ticket_id", "ticket_id")]
+    assert "ticket number is missing" in result.rejected[0].message
+
+
+def test_a_file_without_ticket_numbers_identifies_tickets_by_order_and_line() -> None:
+    result = validate([{"order_id": "O-1", "order_line": "1"}, {"order_id": "O-1", "order_line": "2"},
+                       {"order_id": "O-2", "order_line": None}])
+    assert list(result.valid["ticket_ref"]) == ["O-1#1", "O-1#2"]
+    assert list(result.valid["order_ref"]) == ["O-1", "O-1"]
+    assert [(i.line, i.code) for i in result.rejected] == [(4, "missing_order_line")]
+
+
+def test_a_file_with_only_order_numbers_identifies_tickets_by_them() -> None:
+    result = validate([{"order_id": "O-1"}, {"order_id": "O-2"}])
+    assert list(result.valid["ticket_ref"]) == ["O-1", "O-2"]
 
 
 @pytest.mark.parametrize(
     ("row", "code", "field"),
     [
-        ({"order_id": None}, "missing_identifier", "ticket_id"),
-        ({"order_id": "   "}, "missing_identifier", "ticket_id"),
-        ({"ticket_id": "1,23457E+11"}, "ticket_id_scientific_notation", "ticket_id"),
+        ({"order_id": None}, "missing_identifier", "order_id"),
+        ({"order_id": "   "}, "missing_identifier", "order_id"),
+        ({"order_id": "1,23457E+11"}, "ticket_id_scientific_notation", "order_id"),
         ({"price": None}, "missing_price", "price"),
         ({"price": "gratuit"}, "invalid_price", "price"),
         ({"price": "-48,00 €"}, "negative_price", "price"),

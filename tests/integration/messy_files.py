@@ -21,7 +21,9 @@ RECORDS: list[tuple[str, str]] = [
      "02/07/2023 09:00;jean-pierre@example;MARTIN;Jean-Pierre;12/12/1961;3,367E+10;4000;"
      "Saint-Étienne;France", "warn:invalid_email"),
     ("Nantes - Lyon;12/08/2023 20h30;;C03;20,00 €;Tribune Sud;Réduit;Internet;"
-     "02/07/2023 09:00;x@example.org;X;Y;;;;;", "ok"),  # no ticket id but an order id
+     "02/07/2023 09:00;x@example.org;X;Y;;;;;", "reject:missing_ticket_id"),
+    # ^ no ticket number in a file that has the column: identified by its order number, it
+    #   would come back as a second ticket once a re-export fills the number in
     (";12/08/2023 20h30;B005;;20,00 €;Tribune Sud;Réduit;Internet;02/07/2023 09:00;;;;;;;;",
      "reject:missing_event_name"),
     ("Nantes - Lyon;12/08/2023 20h30;B006;C04;;Tribune Sud;Réduit;Internet;02/07/2023;;;;;;;;",

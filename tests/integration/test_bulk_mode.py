@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 
 from arena.ingest import validation
 from arena.ingest.service import ImportOptions, run_import
-from arena.storage import bulk
+from arena.storage import bulk, ticket_loader
 from arena.storage.accounts import ensure_organization
 from arena.storage.ticket_loader import SqlImportStore
 
@@ -60,7 +60,42 @@ def test_a_large_load_puts_every_constraint_and_index_back(
     path.write_text(EXPORT, encoding="utf-8")
     report = run_import(path, ImportOptions(organization="club"), store)
     assert report.rows_loaded == 3
+    # The load really went through bulk mode: otherwise this test would prove nothing.
+    assert {"customers", "orders", "tickets"} <= set(report.bulk_tables)
     assert {"ix_tickets_org_event", "ix_tickets_import"} <= {name for _, name, _ in before}
+    assert _schema_objects(engine) == before
+
+
+def test_an_import_below_the_thresholds_reports_no_bulk_table(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "MINIMUM_BULK_ROWS", 1_000)
+    with engine.begin() as connection:
+        ensure_organization(connection, "club", "Club")
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(engine))
+    assert report.rows_loaded == 3
+    assert report.bulk_tables == []
+
+
+def test_a_ticket_pointing_at_no_event_fails_the_whole_import_in_bulk_mode(
+    tmp_path: Path, store: SqlImportStore, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The foreign keys set aside are re-validated before commit: a broken reference that got
+    past the writer (here, forced) fails the import and leaves nothing behind."""
+    before = _schema_objects(engine)
+    resolve = ticket_loader.SqlImportWriter._event_ids
+
+    def dangling(self, rows):  # type: ignore[no-untyped-def]
+        return resolve(self, rows) + 10_000_000
+
+    monkeypatch.setattr(ticket_loader.SqlImportWriter, "_event_ids", dangling)
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    with pytest.raises(Exception, match="(?i)foreign key|event"):
+        run_import(path, ImportOptions(organization="club"), store)
+    assert (_count(engine, "tickets"), _count(engine, "orders"), _count(engine, "customers")) == (0, 0, 0)
     assert _schema_objects(engine) == before
 
 

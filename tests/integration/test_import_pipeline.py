@@ -240,3 +240,27 @@ def test_every_corpus_file_keeps_the_row_invariant(
             select(func.count()).select_from(tickets).where(tickets.c.import_id == report.import_id)
         ).scalar_one()
     assert loaded == report.added["tickets"] <= report.rows_loaded
+
+
+def test_a_re_export_that_fills_in_a_missing_barcode_adds_the_ticket_once(
+    tmp_path: Path, store: SqlImportStore, engine: Engine
+) -> None:
+    """The identifier rule is per file: the line without its ticket number is rejected the first
+    time, so when the re-export fills it in, that ticket is counted once, not twice."""
+    header = "Manifestation;Date séance;N° billet;Commande;Prix\n"
+    first = tmp_path / "first.csv"
+    first.write_text(header + "Gala;12/08/2023 20:30;B1;C1;20,00\n"
+                     "Gala;12/08/2023 20:30;;C2;30,00\n", encoding="utf-8")
+    report = _import(first, store)
+    assert (report.rows_loaded, [(r["line"], r["code"]) for r in report.rejected]) == (
+        1, [(3, "missing_ticket_id")]
+    )
+    again = tmp_path / "again.csv"
+    again.write_text(header + "Gala;12/08/2023 20:30;B1;C1;20,00\n"
+                     "Gala;12/08/2023 20:30;B2;C2;30,00\n", encoding="utf-8")
+    _import(again, store)
+    _import(again, store)
+    with engine.connect() as connection:
+        refs = connection.execute(select(tickets.c.ticket_ref, tickets.c.price)
+                                  .order_by(tickets.c.ticket_ref)).all()
+    assert [(ref, float(price)) for ref, price in refs] == [("B1", 20.0), ("B2", 30.0)]
