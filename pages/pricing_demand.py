@@ -13,6 +13,11 @@ st.caption(filters.description)
 work = pricing.choose_workspace(filters.organization_slug)
 
 tables = pricing.demand_tables(work)
+with st.expander("Which forecast is used, and why", expanded=False):
+    st.caption("Each method forecast this venue's past events from the events before them "
+               "only; the one with the smallest error is used at each moment of the sale.")
+    for sentence in pricing.model_selection_sentences(work):
+        st.markdown(f"- {sentence}")
 names = work.frames.event_list.set_index("event_id")["name"]
 dates = work.frames.event_list.set_index("event_id")["event_date"]
 

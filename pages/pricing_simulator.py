@@ -32,6 +32,8 @@ if setup.status == "past":
 if setup.recommendation is None:
     st.warning(f"No recommendation: {setup.recommendation_error}")
 else:
+    if setup.recommendation.held_because:
+        st.warning(f"Prices kept at their current level: {setup.recommendation.held_because}.")
     with st.expander("Why these prices", expanded=False):
         for text in setup.recommendation.explanations["explanation"]:
             st.markdown(f"- {text}")

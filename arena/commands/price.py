@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import click
-import numpy as np
 import pandas as pd
 
-from arena.pricing.backtest import default_rules
-from arena.pricing.engine import (
-    MissingOfferError,
-    forecast_events,
-    offer_from_history,
-    recommend_events,
-)
+from arena.pricing.engine import MissingOfferError, offer_from_history
 from arena.pricing.history import SalesHistory, SalesHistoryError, normalize_events
-from arena.pricing.model import DemandModel
-from arena.pricing.optimizer import InfeasibleRulesError, PricingRules
-from arena.pricing.ports import PricingFrames, UnknownEventError
+from arena.pricing.optimizer import InfeasibleRulesError, PriceRecommendation, PricingRules
+from arena.pricing.ports import UnknownEventError
+from arena.pricing.rules import event_rules
+from arena.pricing.selection import STRUCTURAL, DemandForecaster
+from arena.pricing.usecases import (
+    FORECAST_COLUMNS,
+    fit_forecaster,
+    forecast_upcoming,
+    recommend_upcoming,
+)
+from arena.pricing.workspace import NotEnoughHistoryError, PricingWorkspace, open_workspace
 
-FORECAST_COLUMNS = ["event_id", "category", "p10", "p50", "p90", "unconstrained",
-                    "sellout_probability"]
 RECOMMEND_COLUMNS = ["event_id", "category", "days_before", "price"]
 EXPECTED_ERRORS = (InfeasibleRulesError, SalesHistoryError, MissingOfferError, ValueError,
                    KeyError, OSError)
@@ -94,17 +92,19 @@ def forecast(organization: str | None, event: str | None, as_of: datetime | None
     assert sales_path and events_path and upcoming_path and out_path
     try:
         history = SalesHistory.from_csv(sales_path, events_path)
-        model = DemandModel().fit(history)
+        forecaster = fit_forecaster(history)
         upcoming = normalize_events(_read_table(upcoming_path))
         offer = (
             _offer_from_categories(_read_table(categories_path))
             if categories_path else offer_from_history(history, list(upcoming["event_id"]))
         )
-        to_date = _sales_to_date(to_date_path, upcoming, model.categories_)
-        result = forecast_events(model, upcoming, offer, to_date, n_draws=draws, seed=seed)
+        to_date = _sales_to_date(to_date_path, upcoming, history.categories)
+        result = forecast_upcoming(forecaster, upcoming, offer, to_date, n_draws=draws,
+                                   seed=seed)
     except EXPECTED_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    result[FORECAST_COLUMNS].to_csv(out_path, index=False, float_format="%.4f")
+    _warn_forecast(forecaster, result)
+    result[list(FORECAST_COLUMNS)].to_csv(out_path, index=False, float_format="%.4f")
     click.echo(f"Forecast for {upcoming['event_id'].nunique()} event(s) written to {out_path}")
 
 
@@ -156,21 +156,21 @@ def recommend(organization: str | None, event: str | None, as_of: datetime | Non
         order = config.get("categories_best_to_worst") or None
         sales = _read_table(sales_path)
         history = SalesHistory.from_frames(sales, _read_table(events_path), categories=order)
-        model = DemandModel().fit(history)
+        forecaster = fit_forecaster(history)
         upcoming = normalize_events(_read_table(upcoming_path))
         categories = _read_table(categories_path)
         offer = _offer_from_categories(categories)
 
         def rules_for(event_id: str) -> PricingRules:
-            own = categories[categories["event_id"].astype(str) == event_id]
-            return PricingRules.from_config(config, own, model.categories_)
+            return event_rules(history, categories, event_id, config=config)
 
-        to_date = _sales_to_date(to_date_path, upcoming, model.categories_)
-        recommendations = recommend_events(model, upcoming, offer, rules_for, to_date)
+        to_date = _sales_to_date(to_date_path, upcoming, history.categories)
+        recommendations = recommend_upcoming(forecaster, upcoming, offer, rules_for, to_date)
     except json.JSONDecodeError as error:
         raise click.ClickException(f"rules file is not valid JSON: {error.msg}") from None
     except EXPECTED_ERRORS as error:
         raise click.ClickException(str(error)) from None
+    _warn_recommend(forecaster, recommendations)
     schedule = pd.concat([r.schedule for r in recommendations], ignore_index=True)
     schedule[RECOMMEND_COLUMNS].to_csv(out_path, index=False, float_format="%.2f")
     if explain_path is not None:
@@ -197,30 +197,26 @@ def _require_files(**options: Path | None) -> None:
 
 
 def _database_workspace(organization: str, event: str | None, as_of: datetime | None
-                        ) -> tuple[PricingFrames, DemandModel, str]:
-    """The frames of the event's product line, a model fitted on its past events, the event id."""
+                        ) -> tuple[PricingWorkspace, str]:
+    """The event's product line, its forecaster fitted on its past events, and the event id."""
     from arena.bootstrap import build_services
 
     if not event:
         raise click.UsageError("--org needs --event (the event's id or exact name).")
-    services = build_services()
-    repository = services.pricing_repository
+    repository = build_services().pricing_repository
     event_id, line = repository.resolve_event(organization, event)
-    frames = repository.pricing_frames(organization, line, as_of)
-    history = frames.history()
-    if len(history.event_ids) < 3:
-        raise click.ClickException(
-            f"only {len(history.event_ids)} completed event(s) with sales in this product line: "
-            "import more past sales before forecasting (at least 3)."
-        )
-    return frames, DemandModel().fit(history), event_id
+    work = open_workspace(repository, organization, line, as_of)
+    if not work.ready:
+        raise NotEnoughHistoryError(work.not_ready_reason)
+    return work, event_id
 
 
-def _event_inputs(frames: PricingFrames, event_id: str) -> tuple[pd.DataFrame, SalesHistory | None]:
+def _event_inputs(work: PricingWorkspace, event_id: str
+                  ) -> tuple[pd.DataFrame, SalesHistory | None]:
     """The event's row and, when it is on sale, its sales to date (a past event is re-priced from
     its first selling day, as before its sale)."""
-    event_row = frames.events[frames.events["event_id"] == event_id]
-    to_date = frames.sales_to_date()
+    event_row = work.frames.events[work.frames.events["event_id"] == event_id]
+    to_date = work.frames.sales_to_date()
     if to_date is not None and event_id not in set(to_date.sales["event_id"]):
         to_date = None
     return event_row, to_date
@@ -234,41 +230,69 @@ def _emit_table(table: pd.DataFrame, out_path: Path | None, float_format: str) -
         click.echo(f"Written to {out_path}", err=True)
 
 
+def _warn(text: str) -> None:
+    click.echo(f"Warning: {text}", err=True)
+
+
+def _warn_forecast(forecaster: DemandForecaster, result: pd.DataFrame) -> None:
+    """On stderr (the CSV contract stays as it was): the model's failures, and which method
+    made each forecast when it was not the demand model."""
+    for text in forecaster.warnings():
+        _warn(text)
+    used = result[result["method"] != STRUCTURAL][["horizon", "method"]].drop_duplicates()
+    for row in used.itertuples():
+        click.echo(f"Note: {row.horizon}, the {row.method} forecast is used (it beat the demand "
+                   "model on past events).", err=True)
+
+
+def _warn_recommend(forecaster: DemandForecaster,
+                    recommendations: list[PriceRecommendation]) -> None:
+    if forecaster.model_problem_ is not None:
+        _warn(f"the demand model is not used for prices: {forecaster.model_problem_}.")
+    for recommendation in recommendations:
+        if recommendation.held_because is not None:
+            _warn(f"{recommendation.event_id}: prices kept at their current level because "
+                  f"{recommendation.held_because}.")
+
+
+DATABASE_ERRORS = (UnknownEventError, NotEnoughHistoryError, *EXPECTED_ERRORS)
+
+
 def _forecast_from_database(organization: str, event: str | None, as_of: datetime | None,
                             out_path: Path | None,
                             draws: int, seed: int) -> None:
     try:
-        frames, model, event_id = _database_workspace(organization, event, as_of)
-        event_row, to_date = _event_inputs(frames, event_id)
-        result = forecast_events(model, event_row, frames.offer, to_date, n_draws=draws,
-                                 seed=seed)
-    except (UnknownEventError, *EXPECTED_ERRORS) as error:
+        work, event_id = _database_workspace(organization, event, as_of)
+        assert work.forecaster is not None
+        event_row, to_date = _event_inputs(work, event_id)
+        result = forecast_upcoming(work.forecaster, event_row, work.frames.offer, to_date,
+                                   n_draws=draws, seed=seed)
+    except DATABASE_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    _emit_table(result[FORECAST_COLUMNS], out_path, "%.4f")
+    _warn_forecast(work.forecaster, result)
+    _emit_table(result[list(FORECAST_COLUMNS)], out_path, "%.4f")
 
 
 def _recommend_from_database(organization: str, event: str | None, as_of: datetime | None,
                              rules_path: Path | None,
                              out_path: Path | None, explain_path: Path | None) -> None:
     try:
-        frames, model, event_id = _database_workspace(organization, event, as_of)
-        event_row, to_date = _event_inputs(frames, event_id)
-        offer = frames.offer[frames.offer["event_id"] == event_id]
+        work, event_id = _database_workspace(organization, event, as_of)
+        assert work.forecaster is not None and work.history is not None
+        history, frames = work.history, work.frames
+        event_row, to_date = _event_inputs(work, event_id)
         config = json.loads(rules_path.read_text(encoding="utf-8")) if rules_path else None
 
         def rules_for(_: str) -> PricingRules:
-            if config is not None:
-                return PricingRules.from_config(config, offer, model.categories_)
-            loose = default_rules(frames.history())
-            season = offer.set_index("category")["season_ticket_price"].reindex(
-                list(loose.categories)).fillna(0.0).to_numpy(dtype=float)
-            return replace(loose, season_ticket_price=np.minimum(season, loose.pmax))
+            return event_rules(history, frames.offer, event_id, config=config)
 
-        recommendation = recommend_events(model, event_row, frames.offer, rules_for, to_date)[0]
+        recommendation = recommend_upcoming(work.forecaster, event_row, frames.offer, rules_for,
+                                            to_date)[0]
     except json.JSONDecodeError as error:
         raise click.ClickException(f"rules file is not valid JSON: {error.msg}") from None
-    except (UnknownEventError, *EXPECTED_ERRORS) as error:
+    except DATABASE_ERRORS as error:
         raise click.ClickException(str(error)) from None
+    _warn_recommend(work.forecaster, [recommendation])
     _emit_table(recommendation.schedule[RECOMMEND_COLUMNS], out_path, "%.2f")
     if explain_path is not None:
         recommendation.explanations.assign(event_id=event_id).to_csv(

@@ -1,6 +1,6 @@
 """Yield management: sales histories, demand model, forecasts, optimizer, simulator, backtests."""
 
-from arena.pricing.backtest import BacktestResult, backtest_lift, default_rules, forecast_accuracy
+from arena.pricing.backtest import BacktestResult, backtest_lift, forecast_accuracy
 from arena.pricing.choice import EventDemand, choice_probabilities, point_elasticity
 from arena.pricing.engine import forecast_events, offer_from_history, recommend_events
 from arena.pricing.forecast import SimulationResult, forecast_event, simulate
@@ -13,9 +13,12 @@ from arena.pricing.optimizer import (
     recommend_prices,
     schedule_violations,
 )
+from arena.pricing.rules import default_rules, event_rules
+from arena.pricing.selection import DemandForecaster
 
 __all__ = [
     "BacktestResult",
+    "DemandForecaster",
     "DemandModel",
     "EventDemand",
     "InfeasibleRulesError",
@@ -28,6 +31,7 @@ __all__ = [
     "backtest_lift",
     "choice_probabilities",
     "default_rules",
+    "event_rules",
     "forecast_accuracy",
     "forecast_event",
     "forecast_events",

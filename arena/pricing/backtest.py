@@ -14,16 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from arena.pricing.forecast import (
-    draw_sales,
-    interval_coverage,
-    pickup_forecast,
-    pinball_loss,
-    wape,
-)
+from arena.pricing.baselines import pickup_forecast
+from arena.pricing.forecast import draw_sales, interval_coverage, pinball_loss, wape
 from arena.pricing.history import SalesHistory
 from arena.pricing.model import DemandModel
 from arena.pricing.optimizer import PricingRules, recommend_prices
+from arena.pricing.rules import default_rules
 
 CAVEAT = (
     "Model-based counterfactual: both schedules are replayed through the fitted demand model "
@@ -40,25 +36,6 @@ def charged_schedule(history: SalesHistory, event_id: str, categories: tuple[str
     wide = wide.reindex(columns=list(categories)).sort_index(ascending=False).ffill().bfill()
     capacity = sales.groupby("category")["capacity"].max().reindex(list(categories))
     return wide.index.to_numpy(dtype=float), wide.to_numpy(dtype=float), capacity.to_numpy(float)
-
-
-def default_rules(history: SalesHistory, horizon_days: int | None = None) -> PricingRules:
-    """Loose but sane rules from history: half the lowest to twice the highest price seen,
-    ordered categories, steps of at most 10 % of the category's median price per day."""
-    grouped = history.sales.groupby("category")["price"]
-    order = list(history.categories)
-    low = grouped.min().reindex(order).to_numpy(float)
-    high = grouped.max().reindex(order).to_numpy(float)
-    median = grouped.median().reindex(order).to_numpy(float)
-    return PricingRules(
-        categories=tuple(order),
-        pmin=np.round(low * 0.5, 2),
-        pmax=np.round(high * 2.0, 2),
-        max_daily_step=np.round(median * 0.1, 2),
-        min_ratio=1.0,
-        monotone="none",
-        horizon_days=history.horizon_days if horizon_days is None else horizon_days,
-    )
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,13 @@ def forecast_events(
     sales_to_date: SalesHistory | None = None,
     n_draws: int = 2000,
     seed: int = 0,
+    start_days_before: int | None = None,
 ) -> pd.DataFrame:
-    """``event_id, category, p10, p50, p90, unconstrained, sellout_probability`` per category."""
-    demands = build_event_demands(model, events, offer, sales_to_date)
+    """``event_id, category, p10, p50, p90, unconstrained, sellout_probability`` per category.
+
+    Of the structural model alone; ``arena.pricing.selection.DemandForecaster`` decides whether
+    its figures or a better method's reach the user."""
+    demands = build_event_demands(model, events, offer, sales_to_date, start_days_before)
     frames = [
         forecast_event(demand, prices, n_draws, seed) for demand, prices in demands.values()
     ]

@@ -1,11 +1,9 @@
-"""Forecasts of final sales with intervals, the fast what-if simulator, pickup baselines, accuracy.
+"""Forecasts of final sales with intervals from the structural model, the what-if simulator, accuracy.
 
 The forecast is a Monte Carlo of the fitted model: draw the event's demand multiplier (gamma,
 conditioned on sales to date when the event is in flight), then sell day by day with Poisson
-arrivals, closing a category when it sells out so its buyers re-choose. The pickup baselines are the
-classic booking-curve methods that are hard to beat (Weatherford & Kimes 2003, "A comparison of
-forecasting methods for hotel revenue management", IJF 19): additive (final = to-date + average
-remaining pickup) and multiplicative (final = to-date x average final / to-date ratio).
+arrivals, closing a category when it sells out so its buyers re-choose. The naive baselines it is
+compared with live in ``arena.pricing.baselines``.
 """
 
 from __future__ import annotations
@@ -128,41 +126,6 @@ def simulate(
         "fill_rate_p90": float(np.quantile(fill_total, 0.9)),
     }
     return SimulationResult(by_category, total)
-
-
-# ------------------------------------------------------------------ pickup baselines
-def pickup_factors(history_sales: pd.DataFrame, days_before: int) -> pd.DataFrame:
-    """Per category, the average remaining pickup after ``days_before`` (both flavours)."""
-    frame = history_sales.assign(
-        to_date=lambda f: f["quantity"].where(f["days_before"] > days_before, 0.0)
-    )
-    per_event = frame.groupby(["event_id", "category"], as_index=False).agg(
-        to_date=("to_date", "sum"), final=("quantity", "sum")
-    )
-    totals = per_event.groupby("category", as_index=False).agg(
-        final_total=("final", "sum"), to_date_total=("to_date", "sum"), n=("final", "size")
-    )
-    totals["additive"] = (totals["final_total"] - totals["to_date_total"]) / totals["n"]
-    totals["multiplicative"] = totals["final_total"] / totals["to_date_total"].clip(lower=1.0)
-    return totals[["category", "additive", "multiplicative"]]
-
-
-def pickup_forecast(
-    history_sales: pd.DataFrame, to_date: pd.DataFrame, days_before: int
-) -> pd.DataFrame:
-    """Additive and multiplicative pickup forecasts of final sales, capped at capacity.
-
-    ``to_date`` has ``event_id, category, sold, capacity`` as known ``days_before`` the event.
-    """
-    factors = pickup_factors(history_sales, days_before)
-    frame = to_date.merge(factors, on="category", how="left").fillna(
-        {"additive": 0.0, "multiplicative": 1.0}
-    )
-    frame["additive_pickup"] = np.minimum(frame["sold"] + frame["additive"], frame["capacity"])
-    frame["multiplicative_pickup"] = np.minimum(
-        frame["sold"] * frame["multiplicative"], frame["capacity"]
-    )
-    return frame[["event_id", "category", "additive_pickup", "multiplicative_pickup"]]
 
 
 # ------------------------------------------------------------------ accuracy

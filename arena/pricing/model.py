@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from arena.pricing.choice import EventDemand
+from arena.pricing.choice import EventDemand, choice_probabilities
 from arena.pricing.history import SalesHistory, feature_columns
 
 # Booking-curve buckets (days before the event): arrivals per day are constant within a bucket.
@@ -109,10 +109,11 @@ def _panel(history: SalesHistory, categories: Sequence[str]) -> _Panel:
         )
     )
 
+    # Normalized sales hold one row per event x category x day, so a plain unstack is a pivot.
+    keyed = sales.set_index(["event_id", "days_before", "category"])
+
     def wide(column: str) -> pd.DataFrame:
-        table = sales.pivot_table(
-            index=["event_id", "days_before"], columns="category", values=column, aggfunc="first"
-        )
+        table = keyed[column].unstack("category")
         return table.reindex(index=index, columns=list(categories))
 
     quantity = wide("quantity")
@@ -137,6 +138,14 @@ def _panel(history: SalesHistory, categories: Sequence[str]) -> _Panel:
     )
 
 
+def _panel_with_events(history: SalesHistory, categories: Sequence[str]
+                       ) -> tuple[_Panel, pd.DataFrame]:
+    """The panel and the events table in the panel's event order (what every method needs)."""
+    panel = _panel(history, categories)
+    events = history.events.set_index("event_id").loc[panel.event_ids].reset_index()
+    return panel, events
+
+
 def _censored_mean(lower_bound: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """E[Q | Q >= q] for Q ~ Poisson(mean): the EM step for a sell-out day (q >= 1)."""
     q = np.maximum(lower_bound, 1.0)
@@ -153,8 +162,17 @@ class DemandModel:
     Fitted attributes: ``categories_`` (best to worst), ``reference_price_``, ``utility_``,
     ``price_sensitivity_`` (MNL beta per category), ``coef_`` (log-attractiveness per feature, names
     in ``feature_names_``), ``bucket_log_rate_`` (booking curve), ``dispersion_shape_`` (gamma shape
-    of the event multiplier: larger means events are more predictable from their features).
+    of the event multiplier: larger means events are more predictable from their features),
+    ``converged_`` and ``fit_message_`` (whether the likelihood maximization finished; callers
+    must not price from a fit that did not, see ``arena.pricing.selection``).
     """
+
+    categories_: tuple[str, ...]
+    feature_names_: list[str]
+    coef_: np.ndarray
+    utility_: np.ndarray
+    price_sensitivity_: np.ndarray
+    bucket_log_rate_: np.ndarray
 
     def __init__(
         self,
@@ -180,8 +198,11 @@ class DemandModel:
         edges = np.asarray(self.bucket_edges, dtype=float)
         return np.clip(np.searchsorted(edges, days_before, side="right") - 1, 0, len(edges) - 1)
 
-    def fit(self, history: SalesHistory) -> DemandModel:
-        """Estimate the booking curve, attractiveness and price response from past sales."""
+    def fit(self, history: SalesHistory, warm_start: DemandModel | None = None) -> DemandModel:
+        """Estimate the booking curve, attractiveness and price response from past sales.
+
+        ``warm_start``: a model fitted on overlapping data (the backtest refits on subsets of the
+        same history) whose parameters start the search; the optimum does not depend on it."""
         if history.sales.empty:
             raise ValueError("cannot fit a demand model on an empty sales history")
         categories = list(history.categories)
@@ -191,8 +212,7 @@ class DemandModel:
         self.encoder_ = FeatureEncoder.learn(history.events)
         self.feature_names_ = self.encoder_.names
         self.horizon_days_ = history.horizon_days
-        panel = _panel(history, categories)
-        events = history.events.set_index("event_id").loc[panel.event_ids].reset_index()
+        panel, events = _panel_with_events(history, categories)
         design = self.encoder_.transform(events)
         buckets = self._bucket(panel.days_before)
         n_buckets, n_features, n_cats = len(self.bucket_edges), design.shape[1], len(categories)
@@ -210,8 +230,8 @@ class DemandModel:
         def expected(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             h, coef, utility, beta = unpack(theta)
             log_market = h[buckets] + (design @ coef)[panel.event_index]
-            attraction = np.exp(utility - beta * relative_price) * available
-            share = attraction / (1.0 + attraction.sum(axis=1, keepdims=True))
+            share = choice_probabilities(panel.price, utility, beta, self.reference_price_,
+                                         available)
             return np.exp(log_market)[:, None] * share, share
 
         def objective(theta: np.ndarray, quantity: np.ndarray) -> tuple[float, np.ndarray]:
@@ -243,8 +263,22 @@ class DemandModel:
                 np.ones(n_cats),
             ]
         )
+        if warm_start is not None and hasattr(warm_start, "coef_") \
+                and warm_start.categories_ == self.categories_ \
+                and warm_start.bucket_edges == self.bucket_edges:
+            known = dict(zip(warm_start.feature_names_, warm_start.coef_, strict=True))
+            start = np.concatenate([
+                warm_start.bucket_log_rate_,
+                np.array([known.get(name, 0.0) for name in self.feature_names_]),
+                warm_start.utility_, warm_start.price_sensitivity_,
+            ])
         quantity = panel.quantity.copy()
         theta = start
+        if warm_start is not None and panel.censored.any():
+            # Start the EM where the warm model would have put the censored days.
+            mu, _ = expected(theta)
+            quantity[panel.censored] = _censored_mean(
+                panel.quantity[panel.censored], mu[panel.censored])
         for _ in range(max(self.em_iterations, 0) + 1):
             result = optimize.minimize(
                 objective,
@@ -254,8 +288,9 @@ class DemandModel:
                 method="L-BFGS-B",
                 options={"maxiter": self.max_iterations},
             )
+            moved = result.nit > 1
             theta = result.x
-            if not panel.censored.any():
+            if not panel.censored.any() or not moved:  # no censoring, or the EM has settled
                 break
             mu, _ = expected(theta)
             quantity = panel.quantity.copy()
@@ -267,7 +302,8 @@ class DemandModel:
         self.coef_ = coef
         self.utility_ = utility
         self.price_sensitivity_ = beta
-        self.converged_ = bool(result.success)
+        self.converged_ = bool(result.success) and bool(np.isfinite(theta).all())
+        self.fit_message_ = str(result.message)
         self.n_events_ = len(panel.event_ids)
         mu, _ = expected(theta)
         observed_total = np.bincount(
@@ -307,8 +343,7 @@ class DemandModel:
         (what the booking-curve page shows as the in-sample fit); otherwise features only.
         """
         self._check_fitted()
-        panel = _panel(history, self.categories_)
-        events = history.events.set_index("event_id").loc[panel.event_ids].reset_index()
+        panel, events = _panel_with_events(history, self.categories_)
         mu = self._panel_expectation(panel, events)
         if condition_on_sales:
             shape, rate = self._posterior(panel, mu)
@@ -332,9 +367,8 @@ class DemandModel:
             + (self.encoder_.transform(events) @ self.coef_)[panel.event_index]
         )
         available = (panel.exists if all_open else panel.available).astype(float)
-        relative = panel.price / self.reference_price_ - 1.0
-        attraction = np.exp(self.utility_ - self.price_sensitivity_ * relative) * available
-        share = attraction / (1.0 + attraction.sum(axis=1, keepdims=True))
+        share = choice_probabilities(panel.price, self.utility_, self.price_sensitivity_,
+                                     self.reference_price_, available)
         return market[:, None] * share
 
     def _posterior(self, panel: _Panel, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -353,8 +387,7 @@ class DemandModel:
     def multiplier_posterior(self, history: SalesHistory) -> pd.DataFrame:
         """Per event: gamma shape and rate of the demand multiplier after seeing its sales."""
         self._check_fitted()
-        panel = _panel(history, self.categories_)
-        events = history.events.set_index("event_id").loc[panel.event_ids].reset_index()
+        panel, events = _panel_with_events(history, self.categories_)
         shape, rate = self._posterior(panel, self._panel_expectation(panel, events))
         return pd.DataFrame({"event_id": panel.event_ids, "shape": shape, "rate": rate})
 
@@ -366,8 +399,7 @@ class DemandModel:
         force, scaled by the event's multiplier as revealed by its open days.
         """
         self._check_fitted()
-        panel = _panel(history, self.categories_)
-        events = history.events.set_index("event_id").loc[panel.event_ids].reset_index()
+        panel, events = _panel_with_events(history, self.categories_)
         mu = self._panel_expectation(panel, events)
         shape, rate = self._posterior(panel, mu)
         multiplier = (shape / rate)[panel.event_index][:, None]

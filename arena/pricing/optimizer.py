@@ -269,6 +269,7 @@ class PriceRecommendation:
     target_prices: np.ndarray
     explanations: pd.DataFrame  # one row per category
     expected_revenue: float
+    held_because: str | None = None  # set when the model was not trusted to move prices
 
     def as_matrix(self) -> np.ndarray:
         wide = self.schedule.pivot(index="days_before", columns="category", values="price")
@@ -289,6 +290,40 @@ def recommend_prices(
         )
     current = np.asarray(current_prices, dtype=float)
     target = optimal_static_prices(demand, rules, start=current)
+    return schedule_towards(demand, rules, current, target)
+
+
+def hold_current_prices(
+    demand: EventDemand,
+    rules: PricingRules,
+    current_prices: Sequence[float] | np.ndarray,
+    reason: str,
+) -> PriceRecommendation:
+    """The fallback when the demand model must not set prices: keep the current prices (moved
+    only as far as the rules demand), every explanation saying why."""
+    current = np.asarray(current_prices, dtype=float)
+    recommendation = schedule_towards(demand, rules, current, current)
+    explanations = recommendation.explanations.assign(
+        explanation=[f"{category}: prices kept at their current level because {reason}"
+                     for category in recommendation.explanations["category"]]
+    )
+    return PriceRecommendation(recommendation.event_id, recommendation.schedule,
+                               recommendation.target_prices, explanations,
+                               recommendation.expected_revenue, held_because=reason)
+
+
+def schedule_towards(
+    demand: EventDemand,
+    rules: PricingRules,
+    current: np.ndarray,
+    target: np.ndarray,
+) -> PriceRecommendation:
+    """Walk from the current prices to ``target`` one day at a time inside every rule."""
+    if tuple(rules.categories) != tuple(demand.categories):
+        raise InfeasibleRulesError(
+            "rules categories_best_to_worst must match the event's categories: "
+            f"{', '.join(rules.categories)} vs {', '.join(demand.categories)}"
+        )
     floor, ceiling = rules.floor, rules.pmax
     anchored = not schedule_violations(current[None, :], rules)
     previous = current if anchored else None
