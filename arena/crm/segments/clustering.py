@@ -59,6 +59,21 @@ class KSelection:
     scores: pd.DataFrame  # columns: k, silhouette
     chosen: int
 
+    @property
+    def silhouette(self) -> float:
+        return float(self.scores.set_index("k").loc[self.chosen, "silhouette"])
+
+    @property
+    def structure(self) -> str:
+        """Kaufman & Rousseeuw's (1990) reading of the chosen silhouette: "none" (<= 0.25),
+        "weak" (<= 0.50), "reasonable" (<= 0.70) or "strong"."""
+        value = self.silhouette
+        if value <= 0.25:
+            return "none"
+        if value <= 0.50:
+            return "weak"
+        return "reasonable" if value <= 0.70 else "strong"
+
 
 class CustomerClusters:
     """Cluster customers on standardized behaviour and identity features (k-means).

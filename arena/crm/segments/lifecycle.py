@@ -63,13 +63,14 @@ def lifecycle_segments(
     if not order:
         raise ValueError("lifecycle segments need at least one season")
     position = {season: index for index, season in enumerate(order)}
-    season_index = customer_seasons["season"].astype(str).map(position)
-    unknown = sorted(set(customer_seasons["season"].astype(str)[season_index.isna()]))
+    labels_seen, label_codes = _distinct_seasons(customer_seasons["season"])
+    unknown = sorted(set(labels_seen) - set(order))
     if unknown:
         raise ValueError(f"seasons not in the given order: {', '.join(unknown)}")
+    season_index = np.array([position[label] for label in labels_seen], dtype=np.int64)[label_codes]
     customer_codes, customers = pd.factorize(customer_seasons[CUSTOMER_ID])
     present = np.zeros((len(customers), len(order)), dtype=bool)
-    present[customer_codes, season_index.to_numpy(dtype=np.int64)] = True
+    present[customer_codes, season_index] = True
 
     columns = np.arange(len(order))
     first = present.argmax(axis=1)
@@ -107,3 +108,11 @@ def lifecycle_segments(
         columns=pd.Index(labels, name="lifecycle"),
     )
     return LifecycleResult(assignments, counts, tuple(order), order[0])
+
+
+def _distinct_seasons(seasons: pd.Series) -> tuple[list[str], np.ndarray]:
+    """The distinct season labels (as text) and each row's index among them, in one pass."""
+    codes, distinct = pd.factorize(seasons)
+    if (codes < 0).any():
+        raise ValueError("a customer x season row has no season")
+    return [str(label) for label in distinct], codes

@@ -114,30 +114,72 @@ def describe_segments(
               "group_size", "orders_per_season", "mean_spend", "gender", "favourite_category",
               "favourite_channel", "season_ticket_holder"]
     frame = with_derived_columns(profiles, list(dict.fromkeys(wanted)))[keep]
-    label = labels[keep].astype(str).to_numpy()
-    order = sorted(set(label), key=_natural)
-    sizes = pd.Series(label).value_counts().reindex(order).fillna(0).astype(int)
+    # Segments as integer codes in natural order: every later pass groups on small integers.
+    raw_codes, distinct = pd.factorize(labels[keep].astype(str))
+    order = sorted((str(label) for label in distinct), key=_natural)
+    remap = np.array([order.index(str(label)) for label in distinct], dtype=np.int64)
+    codes = remap[raw_codes]
+    groups = _Groups(codes, len(order))
+    sizes = groups.count()
     if revenue_column in frame.columns:
-        revenue_values = pd.to_numeric(frame[revenue_column], errors="coerce").fillna(0.0)
-        revenue = revenue_values.groupby(label).sum().reindex(order).fillna(0.0)
+        revenue = groups.sum(_numbers(frame[revenue_column]).fillna(0.0).to_numpy(dtype=float))
     else:
-        revenue = pd.Series(0.0, index=order)
+        revenue = np.zeros(len(order))
     total_revenue = float(revenue.sum())
-    traits = _traits(frame, label, order, numeric, boolean, categorical)
-    typical = _typical_members(frame, label, order)
+    traits = _traits(frame, groups, numeric, boolean, categorical)
+    typical = _typical_members(frame, groups)
     total = int(sizes.sum())
     return [
         SegmentPortrait(
             segment=segment,
-            customers=int(sizes[segment]),
-            share=float(sizes[segment] / total) if total else 0.0,
-            revenue=float(revenue[segment]),
-            revenue_share=float(revenue[segment] / total_revenue) if total_revenue else 0.0,
-            typical=typical[segment],
-            traits=tuple(traits[segment]),
+            customers=int(sizes[index]),
+            share=float(sizes[index] / total) if total else 0.0,
+            revenue=float(revenue[index]),
+            revenue_share=float(revenue[index] / total_revenue) if total_revenue else 0.0,
+            typical=typical[index],
+            traits=tuple(traits[index]),
         )
-        for segment in order
+        for index, segment in enumerate(order)
     ]
+
+
+class _Groups:
+    """Per-segment sums, means, medians and level shares over integer segment codes."""
+
+    def __init__(self, codes: np.ndarray, count: int) -> None:
+        self.codes = codes
+        self.size = count
+
+    def count(self) -> np.ndarray:
+        return np.bincount(self.codes, minlength=self.size)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes, weights=values, minlength=self.size)
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """Means of the finite values of each segment (NaN for a segment with none)."""
+        finite = np.isfinite(values)
+        counts = np.bincount(self.codes[finite], minlength=self.size)
+        sums = np.bincount(self.codes[finite], weights=values[finite], minlength=self.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return sums / counts
+
+    def median(self, values: np.ndarray) -> np.ndarray:
+        medians = pd.Series(values).groupby(self.codes).median()
+        return medians.reindex(range(self.size)).to_numpy(dtype=float)
+
+    def level_shares(self, text: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(segments x levels shares among known values, level names, overall shares)."""
+        level_codes, levels = pd.factorize(text)
+        known = level_codes >= 0
+        table = np.bincount(
+            self.codes[known] * len(levels) + level_codes[known],
+            minlength=self.size * len(levels),
+        ).reshape(self.size, len(levels)).astype(float)
+        overall = table.sum(axis=0) / max(1.0, table.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = table / table.sum(axis=1, keepdims=True)
+        return np.nan_to_num(shares), [str(level) for level in levels], overall
 
 
 def _natural(label: str) -> tuple[int, float | str]:
@@ -150,107 +192,95 @@ def _natural(label: str) -> tuple[int, float | str]:
 def _numbers(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype(float)
-    return pd.to_numeric(values, errors="coerce")
+    return pd.to_numeric(values, errors="coerce").astype(float)
 
 
 def _traits(
     frame: pd.DataFrame,
-    label: np.ndarray,
-    order: list[str],
+    groups: _Groups,
     numeric: Sequence[str],
     boolean: Sequence[str],
     categorical: Sequence[str],
-) -> dict[str, list[Trait]]:
-    found: dict[str, list[Trait]] = {segment: [] for segment in order}
+) -> list[list[Trait]]:
+    found: list[list[Trait]] = [[] for _ in range(groups.size)]
     for name in numeric:
         if name not in frame.columns:
             continue
-        values = _numbers(frame[name])
-        scaled = np.log1p(values.clip(lower=0)) if name in LOG_SCALED else values
-        spread = float(scaled.std())
+        values = _numbers(frame[name]).to_numpy(dtype=float, na_value=np.nan)
+        scaled = np.log1p(np.clip(values, 0, None)) if name in LOG_SCALED else values
+        spread = float(np.nanstd(scaled)) if np.isfinite(scaled).any() else 0.0
         if not np.isfinite(spread) or spread == 0:
             continue
-        effect = (scaled.groupby(label).mean() - scaled.mean()) / spread
-        medians = values.groupby(label).median()
-        means = values.groupby(label).mean()
-        overall_median, overall_mean = float(values.median()), float(values.mean())
-        for segment, size in effect.items():
-            if abs(size) >= MEANINGFUL_EFFECT:
+        effect = (groups.mean(scaled) - np.nanmean(scaled)) / spread
+        medians = groups.median(values)
+        means = groups.mean(values)
+        overall_median, overall_mean = float(np.nanmedian(values)), float(np.nanmean(values))
+        for index, size in enumerate(effect):
+            if np.isfinite(size) and abs(size) >= MEANINGFUL_EFFECT:
                 # Medians read best ("half of them..."), but on counts where most customers
                 # share a value they can be equal while the segments differ: then means.
-                same = medians[segment] == overall_median
-                found[str(segment)].append(Trait(
+                same = medians[index] == overall_median
+                found[index].append(Trait(
                     TraitCode.HIGHER if size > 0 else TraitCode.LOWER, name,
-                    float(means[segment] if same else medians[segment]),
+                    float(means[index] if same else medians[index]),
                     overall_mean if same else overall_median, None, None, float(size),
                 ))
     for name in boolean:
         if name not in frame.columns:
             continue
-        flags = frame[name].fillna(False).astype(bool)
-        shares = flags.groupby(label).mean()
+        flags = frame[name].fillna(False).astype(bool).to_numpy(dtype=float)
+        shares = groups.mean(flags)
         overall_share = float(flags.mean())
-        for segment, share in shares.items():
+        for index, share in enumerate(shares):
             h = float(cohens_h(share, overall_share))
-            if abs(h) >= MEANINGFUL_EFFECT:
-                found[str(segment)].append(Trait(
+            if np.isfinite(h) and abs(h) >= MEANINGFUL_EFFECT:
+                found[index].append(Trait(
                     TraitCode.MORE_OFTEN if h > 0 else TraitCode.LESS_OFTEN, name,
                     float(share), overall_share, float(share), overall_share, h,
                 ))
     for name in categorical:
         if name not in frame.columns:
             continue
-        text = clean_missing(frame[name]).astype("string")
-        known = text.notna().to_numpy()
-        if not known.any():
+        shares, levels, overall = groups.level_shares(
+            clean_missing(frame[name]).astype("string")
+        )
+        if not levels:
             continue
-        shares = pd.crosstab(label[known], text[known].to_numpy(), normalize="index")
-        overall = text[known].value_counts(normalize=True)
-        for segment, row in shares.iterrows():  # one row per segment, not per customer
-            level = str(row.idxmax())
-            share = float(row.max())
-            h = float(cohens_h(share, float(overall[level])))
-            if share >= DOMINANT_SHARE and h >= MEANINGFUL_EFFECT:
-                found[str(segment)].append(Trait(
-                    TraitCode.MOSTLY, name, level, str(overall.idxmax()), share,
-                    float(overall[level]), h,
+        for index, row in enumerate(shares):
+            top = int(row.argmax())
+            h = float(cohens_h(row[top], overall[top]))
+            if row[top] >= DOMINANT_SHARE and h >= MEANINGFUL_EFFECT:
+                found[index].append(Trait(
+                    TraitCode.MOSTLY, name, levels[top], levels[int(overall.argmax())],
+                    float(row[top]), float(overall[top]), h,
                 ))
-    return {
-        segment: sorted(traits, key=lambda trait: -abs(trait.effect))[:MAX_TRAITS]
-        for segment, traits in found.items()
-    }
+    return [sorted(traits, key=lambda trait: -abs(trait.effect))[:MAX_TRAITS] for traits in found]
 
 
-def _typical_members(
-    frame: pd.DataFrame, label: np.ndarray, order: list[str]
-) -> dict[str, TypicalMember]:
-    fields: dict[str, dict[str, object]] = {segment: {} for segment in order}
+def _typical_members(frame: pd.DataFrame, groups: _Groups) -> list[TypicalMember]:
+    fields: list[dict[str, object]] = [{} for _ in range(groups.size)]
 
-    def median_of(column: str, field: str) -> pd.Series | None:
+    def median_of(column: str, field: str) -> np.ndarray | None:
         if column not in frame.columns:
             return None
-        medians = _numbers(frame[column]).groupby(label).median()
-        for segment, value in medians.items():
-            fields[str(segment)][field] = None if pd.isna(value) else float(value)
+        medians = groups.median(_numbers(frame[column]).to_numpy(dtype=float, na_value=np.nan))
+        for index, value in enumerate(medians):
+            fields[index][field] = None if np.isnan(value) else float(value)
         return medians
 
-    ages = median_of("age", "age")
-    if ages is not None:
-        bands = age_band(ages)
-        for segment, band in bands.items():
-            fields[str(segment)]["age_band"] = None if pd.isna(band) else str(band)
-    distances = median_of("distance_km", "distance_km")
-    if distances is not None:
-        bands = distance_band(distances)
-        for segment, band in bands.items():
-            fields[str(segment)]["distance_band"] = None if pd.isna(band) else str(band)
+    for column, band_of in (("age", age_band), ("distance_km", distance_band)):
+        medians = median_of(column, column)
+        if medians is not None:
+            field = "age_band" if column == "age" else "distance_band"
+            for index, band in enumerate(band_of(pd.Series(medians))):
+                fields[index][field] = None if pd.isna(band) else str(band)
     median_of("group_size", "group_size")
     median_of("orders_per_season", "orders_per_season")
     median_of("mean_spend", "ticket_price")
     if "season_ticket_holder" in frame.columns:
-        shares = frame["season_ticket_holder"].fillna(False).astype(bool).groupby(label).mean()
-        for segment, share in shares.items():
-            fields[str(segment)]["season_ticket_share"] = float(share)
+        flags = frame["season_ticket_holder"].fillna(False).astype(bool).to_numpy(dtype=float)
+        for index, share in enumerate(groups.mean(flags)):
+            fields[index]["season_ticket_share"] = float(share)
     for column, field, share_field, minimum in (
         ("gender", "gender", "gender_share", GENDER_MAJORITY),
         ("favourite_category", "favourite_category", "category_share", 0.0),
@@ -258,13 +288,12 @@ def _typical_members(
     ):
         if column not in frame.columns:
             continue
-        text = clean_missing(frame[column]).astype("string")
-        known = text.notna().to_numpy()
-        if not known.any():
+        shares, levels, _ = groups.level_shares(clean_missing(frame[column]).astype("string"))
+        if not levels:
             continue
-        shares = pd.crosstab(label[known], text[known].to_numpy(), normalize="index")
-        for segment, row in shares.iterrows():
-            if float(row.max()) >= minimum:
-                fields[str(segment)][field] = str(row.idxmax())
-                fields[str(segment)][share_field] = float(row.max())
-    return {segment: TypicalMember(**values) for segment, values in fields.items()}  # type: ignore[arg-type]
+        for index, row in enumerate(shares):
+            top = int(row.argmax())
+            if row.sum() > 0 and row[top] >= minimum:
+                fields[index][field] = levels[top]
+                fields[index][share_field] = float(row[top])
+    return [TypicalMember(**values) for values in fields]  # type: ignore[arg-type]
