@@ -135,3 +135,12 @@ def test_counts_grouped_by_the_database_give_the_same_summary_as_raw_values() ->
     assert from_counts.chart == from_values.chart
     assert (from_counts.count, from_counts.missing, from_counts.mode, from_counts.distinct) == (
         from_values.count, from_values.missing, from_values.mode, from_values.distinct)
+
+
+def test_weeks_start_on_monday() -> None:
+    days = pd.Series(pd.date_range("2024-01-03", "2024-06-30", freq="D"), name="last_purchase_at")
+    chart = describe_attribute(days).chart
+    assert chart.period == "week"
+    assert chart.starts[0] == "2024-01-01"  # the Monday of the week of 3 January 2024
+    assert all(pd.Timestamp(start).day_of_week == 0 for start in chart.starts)
+    assert sum(chart.counts) == len(days)

@@ -212,7 +212,7 @@ def time_bars(attribute: str, moments: pd.Series) -> TimeBarSpec:
     if span_days <= 62:
         period, code = "day", "D"
     elif span_days <= 550:
-        period, code = "week", "W-MON"
+        period, code = "week", "W-SUN"  # weeks from Monday to Sunday
     elif span_days <= 12 * 366:
         period, code = "month", "M"
     else:
