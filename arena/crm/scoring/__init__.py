@@ -29,6 +29,7 @@ from arena.crm.scoring.errors import (
     ScoringInputError,
     TooLittleHistory,
 )
+from arena.crm.scoring.holdings import prepare_holdings
 from arena.crm.scoring.metrics import (
     brier_score,
     expected_calibration_error,
@@ -42,6 +43,9 @@ from arena.crm.scoring.purchase import (
     validate_purchase_candidates,
 )
 from arena.crm.scoring.purchase_logit import PurchaseLogit
+from arena.crm.scoring.reasons import Reason
+from arena.crm.scoring.renewal import RenewalModel, reasons_as_dicts
+from arena.crm.scoring.wording import model_name, reason_text, warning_text
 
 __all__ = [
     "SCORING_VERSION",
@@ -51,6 +55,8 @@ __all__ = [
     "NotFittedError",
     "PurchaseLogit",
     "PurchaseScorer",
+    "Reason",
+    "RenewalModel",
     "ScoringError",
     "ScoringInputError",
     "SpendModel",
@@ -60,9 +66,14 @@ __all__ = [
     "expected_calibration_error",
     "lifetime_value",
     "lift_at",
+    "model_name",
+    "prepare_holdings",
     "prepare_orders",
+    "reason_text",
+    "reasons_as_dicts",
     "reliability_table",
     "roc_auc",
     "summarize_orders",
     "validate_purchase_candidates",
+    "warning_text",
 ]
