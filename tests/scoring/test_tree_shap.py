@@ -8,8 +8,16 @@ import math
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from arena.crm.scoring.tree_shap import hist_gradient_boosting_shap
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """OpenMP threads waiting for a core on a busy machine make boosting fits crawl."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -64,12 +64,10 @@ def season_start_year(label: object) -> int:
 
 
 def _years(values: pd.Series) -> np.ndarray:
-    result = np.full(len(values), np.nan)
-    for i, value in enumerate(values.to_numpy()):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-            continue
-        result[i] = season_start_year(value)
-    return result
+    """Start year of each label (NaN when missing), parsing each distinct label once."""
+    present = values.dropna()
+    years = {label: season_start_year(label) for label in present.unique()}
+    return values.map(years).to_numpy(dtype=float)
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -130,7 +128,7 @@ def prepare_holdings(holdings: pd.DataFrame,
     frame = holdings[[c for c in (*HOLDING_COLUMNS, *OPTIONAL_HOLDING_COLUMNS)
                       if c in holdings.columns]].copy()
     frame["season"] = frame["season"].astype(str)
-    frame["season_year"] = [season_start_year(s) for s in frame["season"]]
+    frame["season_year"] = _years(frame["season"]).astype(int)
     if "holder_since" in frame.columns:
         frame["holder_since_year"] = _years(frame["holder_since"])
         frame = frame.drop(columns="holder_since")
@@ -156,34 +154,36 @@ def prepare_holdings(holdings: pd.DataFrame,
 
 def _add_history_features(frame: pd.DataFrame, seasons: tuple[str, ...]) -> None:
     """Tenure, the previous season's price and category, and the outcome (holds t+1)."""
-    key = frame[["customer_id", "season_index"]]
-    held = set(zip(key["customer_id"], key["season_index"], strict=True))
+    key = pd.MultiIndex.from_frame(frame[["customer_id", "season_index"]])
+    next_key = pd.MultiIndex.from_arrays([frame["customer_id"], frame["season_index"] + 1])
+    previous_key = pd.MultiIndex.from_arrays([frame["customer_id"], frame["season_index"] - 1])
     last = len(seasons) - 1
-    frame["renewed"] = [float((c, i + 1) in held) if i < last else np.nan
-                        for c, i in zip(key["customer_id"], key["season_index"], strict=True)]
-    previous = frame[["customer_id", "season_index"]].assign(season_index=lambda f: f[
-        "season_index"] + 1)
-    carried = [c for c in ("price", "category") if c in frame.columns]
-    before = previous.join(frame[carried]).rename(columns={c: f"previous_{c}" for c in carried})
-    merged = frame[["customer_id", "season_index"]].merge(
-        before, on=["customer_id", "season_index"], how="left")
-    frame["held_previous_season"] = frame.set_index(["customer_id", "season_index"]).index.isin(
-        previous.set_index(["customer_id", "season_index"]).index)
+    frame["renewed"] = np.where(frame["season_index"].to_numpy() < last,
+                                next_key.isin(key).astype(float), np.nan)
+    frame["held_previous_season"] = previous_key.isin(key)
+    # Row of each holder's previous season (-1: none), to carry price, category and tenure.
+    position = pd.Series(np.arange(len(frame)), index=key)
+    previous_row = position.reindex(previous_key).fillna(-1).to_numpy(dtype=int)
+    has_previous = previous_row >= 0
+    merged = pd.DataFrame(index=frame.index)
+    for column in ("price", "category"):
+        if column in frame.columns:
+            values = frame[column].to_numpy()
+            carried = np.empty(len(frame), dtype=values.dtype if column == "price" else object)
+            carried[:] = np.nan if column == "price" else None
+            carried[has_previous] = values[previous_row[has_previous]]
+            merged[f"previous_{column}"] = carried
     years = frame["season_year"].to_numpy(dtype=float)
     if "holder_since_year" in frame.columns:
         since = frame["holder_since_year"].to_numpy(dtype=float)
     else:
         since = np.full(len(frame), np.nan)
     # Without holder_since, tenure counts the consecutive seasons held in the data (it cannot
-    # see further back: the card warns).
+    # see further back: the card warns). Rows are sorted by season, so one pass suffices.
     run = np.ones(len(frame))
-    index_of = {k: i for i, k in enumerate(zip(frame["customer_id"], frame["season_index"],
-                                               strict=True))}
-    for i, (customer, season_index) in enumerate(zip(frame["customer_id"], frame["season_index"],
-                                                     strict=True)):
-        before_index = index_of.get((customer, season_index - 1))
-        if before_index is not None:
-            run[i] = run[before_index] + 1
+    for season_index in range(1, len(seasons)):
+        rows = np.flatnonzero((frame["season_index"].to_numpy() == season_index) & has_previous)
+        run[rows] = run[previous_row[rows]] + 1
     tenure = np.where(np.isnan(since), run, years - since + 1)
     frame["tenure"] = np.maximum(tenure, 1.0)
     if "price" in frame.columns:

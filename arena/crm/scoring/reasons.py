@@ -16,6 +16,10 @@ import numpy as np
 import pandas as pd
 
 MIN_EFFECT = 0.05  # log-odds: smaller pushes are not worth a sentence
+FACT_COLUMNS = ("events_attended", "events_counted", "events_included", "tenure", "price",
+                "price_change", "price_level", "distance_km", "age", "gender", "category",
+                "category_changed", "previous_category", "single_tickets", "group_size",
+                "renewal_rank")
 
 # Feature (model input) -> reason code.
 REASON_CODES = {
@@ -123,7 +127,7 @@ def top_reasons(rows: pd.DataFrame, contributions: np.ndarray, groups: tuple[str
     """For each row, up to ``max_reasons`` reasons, strongest push first (either direction)."""
     order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :max_reasons]
     result: list[list[Reason]] = []
-    records = rows.to_dict("records")
+    records = rows[[c for c in FACT_COLUMNS if c in rows.columns]].to_dict("records")
     for i, row in enumerate(records):
         reasons = []
         for group_index in order[i]:

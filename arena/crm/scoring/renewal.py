@@ -124,7 +124,7 @@ class RenewalModel:
 
     def __init__(self, *, candidates: tuple[str, ...] = CANDIDATES, calibration: str = "platt",
                  C: float = 1.0, n_knots: int = 5, boosting_max_depth: int = 4,
-                 boosting_learning_rate: float = 0.05, boosting_max_iter: int = 300,
+                 boosting_learning_rate: float = 0.1, boosting_max_iter: int = 200,
                  selection_margin: float = 0.005, max_reasons: int = 3,
                  random_state: int = 0, n_threads: int = 1) -> None:
         unknown = [c for c in candidates if c not in CANDIDATES]

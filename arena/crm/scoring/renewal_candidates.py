@@ -153,8 +153,8 @@ class GradientBoosting:
 
     name = "gradient_boosting"
 
-    def __init__(self, features: FeatureSet, *, max_depth: int = 4, learning_rate: float = 0.05,
-                 max_iter: int = 300, random_state: int = 0) -> None:
+    def __init__(self, features: FeatureSet, *, max_depth: int = 4, learning_rate: float = 0.1,
+                 max_iter: int = 200, random_state: int = 0) -> None:
         self.features = features
         self.max_depth = max_depth
         self.learning_rate = learning_rate

@@ -86,32 +86,35 @@ def _all_patterns(d: int) -> np.ndarray:
     return ((codes[:, None] >> np.arange(d)) & 1).astype(float)
 
 
-def _tree_shap(nodes: np.ndarray, X: np.ndarray, phi: np.ndarray) -> float:
-    """Add one tree's SHAP values to ``phi``; return the tree's expected value."""
+def _tree_shap(nodes: np.ndarray, X: np.ndarray, phi_by_feature: np.ndarray) -> float:
+    """Add one tree's SHAP values to ``phi_by_feature`` (features x people, each row
+    contiguous); return the tree's expected value."""
     internal = np.flatnonzero(~nodes["is_leaf"].astype(bool))
-    go_left = np.zeros((X.shape[0], nodes.shape[0]), dtype=bool)
+    go_left = np.zeros((nodes.shape[0], X.shape[0]), dtype=bool)  # one contiguous row per node
     for split in internal:
         column = X[:, nodes["feature_idx"][split]]
-        go_left[:, split] = np.where(np.isnan(column), bool(nodes["missing_go_to_left"][split]),
-                                     column <= nodes["num_threshold"][split])
+        go_left[split] = np.where(np.isnan(column), bool(nodes["missing_go_to_left"][split]),
+                                  column <= nodes["num_threshold"][split])
     expected = 0.0
     for leaf in _leaves(nodes):
         d = leaf.features.size
         expected += leaf.value * float(np.prod(leaf.zero_fraction)) if d else leaf.value
         if d == 0:
             continue
-        satisfied = np.ones((X.shape[0], d), dtype=bool)
+        satisfied = np.ones((d, X.shape[0]), dtype=bool)
         for node, position, left in leaf.conditions:
-            satisfied[:, position] &= go_left[:, node] if left else ~go_left[:, node]
-        codes = satisfied.astype(np.int64) @ (1 << np.arange(d, dtype=np.int64))
+            satisfied[position] &= go_left[node] if left else ~go_left[node]
+        codes = np.zeros(X.shape[0], dtype=np.int64)
+        for position in range(d):
+            codes |= satisfied[position].astype(np.int64) << position
         if d <= FULL_TABLE_MAX_FEATURES:
             table = _pattern_values(leaf.value, leaf.zero_fraction, _all_patterns(d))
-            phi[:, leaf.features] += table[codes]
         else:
-            present, inverse = np.unique(codes, return_inverse=True)
+            present, codes = np.unique(codes, return_inverse=True)
             patterns = ((present[:, None] >> np.arange(d)) & 1).astype(float)
             table = _pattern_values(leaf.value, leaf.zero_fraction, patterns)
-            phi[:, leaf.features] += table[inverse.ravel()]
+        for position, feature in enumerate(leaf.features):
+            phi_by_feature[feature] += table[:, position][codes]
     return expected
 
 
@@ -125,10 +128,10 @@ def hist_gradient_boosting_shap(model: object, X: np.ndarray) -> tuple[np.ndarra
     if any(len(trees) != 1 for trees in predictors):
         raise TypeError("Only binary classifiers are supported.")
     X = np.asarray(X, dtype=float)
-    phi = np.zeros(X.shape)
+    phi_by_feature = np.zeros((X.shape[1], X.shape[0]))
     expected = float(np.ravel(model._baseline_prediction)[0])  # type: ignore[attr-defined]
     for (tree,) in predictors:
         if np.any(tree.nodes["is_categorical"]):
             raise TypeError("Categorical splits are not supported; one-hot encode instead.")
-        expected += _tree_shap(tree.nodes, X, phi)
-    return phi, expected
+        expected += _tree_shap(tree.nodes, X, phi_by_feature)
+    return phi_by_feature.T.copy(), expected
