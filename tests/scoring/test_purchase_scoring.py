@@ -147,6 +147,8 @@ def test_a_saved_scorer_gives_the_same_scores_back(simulated) -> None:
     again = PurchaseScorer.from_dict(document, simulated)
     pd.testing.assert_frame_equal(again.predict(), scorer.predict())
     assert "chosen_=" in repr(again)
+    with pytest.raises(ScoringInputError, match="another version"):
+        PurchaseScorer.from_dict({**document, "version": "0.9"}, simulated)
 
 
 def test_scoring_the_same_data_twice_gives_the_same_scores(simulated) -> None:

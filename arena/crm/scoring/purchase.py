@@ -25,7 +25,7 @@ from arena.crm.scoring.btyd import (
     TransactionModel,
     lifetime_value,
 )
-from arena.crm.scoring.card import CardWarning, ModelCard
+from arena.crm.scoring.card import SCORING_VERSION, CardWarning, ModelCard
 from arena.crm.scoring.errors import NotFittedError, ScoringInputError, TooLittleHistory
 from arena.crm.scoring.metrics import summarize
 from arena.crm.scoring.orders import (
@@ -299,6 +299,9 @@ class PurchaseScorer:
     @classmethod
     def from_dict(cls, data: dict[str, Any], orders: pd.DataFrame) -> PurchaseScorer:
         """A fitted scorer back from ``to_dict`` and the orders it scores (read before as_of)."""
+        if data.get("kind") != "purchase" or data.get("version") != SCORING_VERSION:
+            raise ScoringInputError(
+                "This purchase model was saved by another version; refit it from the orders.")
         config = dict(data["config"])
         config["candidates"] = tuple(config["candidates"])
         scorer = cls(**config)
