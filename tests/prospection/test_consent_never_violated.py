@@ -46,6 +46,13 @@ def scenarios(draw: st.DrawFn) -> tuple[pd.DataFrame, list, list, Channel]:
         customers, channels, st.sampled_from(list(ConsentStatus)),
         st.sampled_from(list(ConsentCause)), st.sampled_from(DAYS), st.sampled_from(ADDRESSES),
     ), max_size=30))
+    # Contradictions on the same day (a yes and a no recorded together) test the tie rule.
+    for index in draw(st.lists(st.integers(0, max(len(records) - 1, 0)), max_size=4)):
+        if records:
+            customer, record_channel, status, _, day, _ = records[index]
+            flipped = (ConsentStatus.OPT_OUT if status is ConsentStatus.OPT_IN
+                       else ConsentStatus.OPT_IN)
+            records.append((customer, record_channel, flipped, ConsentCause.STATED, day, None))
     events = []
     for customer, event_channel, day, address in draw(st.lists(st.tuples(
             customers, channels, st.sampled_from(DAYS[1:]), st.sampled_from(ADDRESSES)),
