@@ -77,6 +77,11 @@ class SendResult:
     at: pd.Timestamp
 
 
+def local_now() -> pd.Timestamp:
+    """The current time on the venue's clock, naive like every time in a campaign."""
+    return pd.Timestamp.now(tz="Europe/Paris").tz_localize(None)
+
+
 class RateLimiter:
     """At most ``rate`` messages per second: each send waits for its slot."""
 
@@ -158,9 +163,11 @@ class SmtpCampaignSender:
 
     def send(self, eligibility: ContactEligibility, content: EmailContent, *,
              unsubscribe_link: Callable[[dict[str, object]], str],
-             now: Callable[[], pd.Timestamp] = pd.Timestamp.now) -> list[SendResult]:
+             now: Callable[[], pd.Timestamp] | None = None) -> list[SendResult]:
         """Send one message per allowed contact; ``unsubscribe_link(recipient)`` gives each
-        recipient's link (see `arena.crm.prospection.unsubscribe`). One result per contact."""
+        recipient's link (see `arena.crm.prospection.unsubscribe`). One result per contact.
+        ``now`` gives the venue's local time (Paris by default, whatever the server's zone)."""
+        now = now or local_now
         if eligibility.channel is not Channel.EMAIL:
             raise ValueError("only a list checked for the email channel can be emailed")
         recipients = eligibility.allowed
