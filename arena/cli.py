@@ -93,9 +93,12 @@ def db_current() -> None:
 
 @cli.command("settings")
 def settings_command() -> None:
-    """List every ARENA_* setting with its current value and what it is for."""
+    """List every ARENA_* setting with its current value and what it is for (passwords in
+    URL settings are shown as ***)."""
+    from arena.crm.prospection.smtp_config import redact_url
+
     for setting in SETTINGS:
-        value = os.environ.get(setting.env) or setting.default or "(unset)"
+        value = redact_url(os.environ.get(setting.env) or setting.default or "(unset)")
         click.echo(f"{setting.env}={value}\n    {setting.help}")
 
 

@@ -87,6 +87,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds before a geocoder request is abandoned; after 3 failures in a row a run stops "
         "asking.",
     ),
+    Setting(
+        "ARENA_SMTP_URL",
+        None,
+        "SMTP relay for sending email campaigns: smtp://user:password@host:587 (STARTTLS) or "
+        "smtps://user:password@host:465, with ?from=sender%40venue.fr&rate=5 (messages per "
+        "second). Unset: campaigns are exported to a mailing tool, never sent by Arena. The "
+        "password is never shown.",
+    ),
 )
 
 
@@ -111,6 +119,7 @@ class Settings:
     geocoder_key: str | None = None
     geocoder_url: str | None = None
     geocoder_timeout: float = 3.0
+    smtp_url: str | None = None
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -143,4 +152,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         geocoder_key=_raw("ARENA_GEOCODER_KEY", env),
         geocoder_url=_raw("ARENA_GEOCODER_URL", env),
         geocoder_timeout=float(_raw("ARENA_GEOCODER_TIMEOUT", env) or 3),
+        smtp_url=_raw("ARENA_SMTP_URL", env),
     )
