@@ -1,33 +1,41 @@
-"""The import service: one file in, every record loaded or rejected with its reason.
+"""The import service: one planned file in, every record loaded or rejected with its reason.
 
-detect → map (suggestion, template or the user's mapping) → stream chunks → validate → stage →
-normalize and commit in one transaction. CSV uploads, FTP drops and vendor APIs all end here.
+plan (arena.ingest.plan: layout, mapping, vendor, estimate, established once) → stream chunks →
+validate → derive → stage → normalize and commit in one transaction. CSV uploads, FTP drops
+and vendor APIs all end here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from arena.errors import ArenaUserError
-from arena.ingest.catalogue import fold, missing_required
+from arena.ingest.derive import ChunkFacts, Deriver
 from arena.ingest.fast_reader import (
     FastPathUnavailable,
     fast_path_supported,
     iter_record_columns,
 )
-from arena.ingest.mapping import Mapping, apply_mapping, header_signature, suggest_mapping
+from arena.ingest.mapping import Mapping, apply_mapping
 from arena.ingest.normalize import customer_keys
-from arena.ingest.ports import ImportRequest, ImportStore, ImportWriter, RejectedRow, Warning
+from arena.ingest.plan import ImportPlan
+from arena.ingest.ports import (
+    ImportRequest,
+    ImportStore,
+    ImportWriter,
+    LoadSummary,
+    RejectedRow,
+    Warning,
+)
 from arena.ingest.reader import iter_records
-from arena.ingest.sniff import FileLayout, detect_layout
+from arena.ingest.sniff import FileLayout
 from arena.ingest.validation import ParseOptions, RowIssue, ValidationState, validate_chunk
 
 ProgressCallback = Callable[[int, float], None]
@@ -53,22 +61,21 @@ class ImportReport:
     seconds: float = 0.0
     load_seconds: dict[str, float] = field(default_factory=dict)
     bulk_tables: list[str] = field(default_factory=list)
+    # Not in the JSON: the customers the import created or met (see LoadSummary).
+    touched_customer_ids: np.ndarray = field(
+        default_factory=lambda: np.empty(0, np.int64), repr=False
+    )
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        payload = asdict(self)
+        del payload["touched_customer_ids"]
+        return payload
 
 
 @dataclass
 class ImportOptions:
-    """What the user may set or override for one import."""
+    """How to run a planned import (what the file is and where it goes is in the plan)."""
 
-    organization: str
-    source: str | None = None
-    mapping: Mapping | None = None
-    constants: dict[str, str] = field(default_factory=dict)
-    encoding: str | None = None
-    delimiter: str | None = None
-    header_row: int | None = None
     dry_run: bool = False
     user: str | None = None
     parse: ParseOptions = field(default_factory=ParseOptions)
@@ -81,7 +88,7 @@ class NullWriter:
 
     import_id: int | None = None
 
-    def stage(self, rows: pd.DataFrame) -> None:
+    def stage(self, rows: pd.DataFrame, facts: ChunkFacts) -> None:
         return None
 
     def reject(self, rows: list[RejectedRow]) -> None:
@@ -90,9 +97,7 @@ class NullWriter:
     def warn(self, warnings: list[Warning]) -> None:
         return None
 
-    def finish(self, rows_read: int, rows_loaded: int, rows_rejected: int):  # type: ignore[no-untyped-def]
-        from arena.ingest.ports import LoadSummary
-
+    def finish(self, rows_read: int, rows_loaded: int, rows_rejected: int) -> LoadSummary:
         return LoadSummary(import_id=None, status="dry_run")
 
     def abort(self, message: str) -> None:
@@ -110,51 +115,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def estimate_rows(path: Path, layout: FileLayout, sample_bytes: int = 1 << 16) -> int:
-    """Records in the file, estimated from the size of its first lines (no full read)."""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        sample = handle.read(sample_bytes)
-    lines = sample.count(b"\n") - layout.header_row - 1
-    if lines <= 0 or len(sample) < sample_bytes:
-        return max(lines, 0)
-    return int(size / len(sample) * (sample.count(b"\n"))) - layout.header_row - 1
-
-
-def resolve_mapping(
-    path: Path,
-    layout: FileLayout,
-    options: ImportOptions,
-    store: ImportStore | None,
-    source: str,
-) -> tuple[Mapping, str | None]:
-    """The mapping to use: the user's, else a saved template for this header signature, else the
-    suggestion; constants given on the command line are added on top."""
-    sample: list[list[str]] = []
-    for chunk in iter_records(path, layout, chunk_rows=200):
-        sample = chunk.rows[:200]
-        break
-    template = None
-    if options.mapping is None and store is not None:
-        saved = store.find_template(options.organization, source, header_signature(layout.headers))
-        if saved is not None:
-            template = Mapping.from_json(saved, layout.headers)
-    suggestion = suggest_mapping(layout.headers, sample, template=template)
-    mapping = options.mapping if options.mapping is not None else suggestion.to_mapping()
-    mapping = Mapping(columns=dict(mapping.columns), constants={**mapping.constants, **options.constants})
-    return mapping, suggestion.vendor
-
-
-_CENTS_HEADER = re.compile(r"\b(centimes?|cents|cts)\b")
-
-
-def prices_in_cents(mapping: Mapping, headers: list[str]) -> bool:
-    """Whether the header of the price column says its amounts are in cents."""
-    price_headers = [headers[i] for i, f in mapping.columns.items()
-                     if f == "price" and i < len(headers)]
-    return any(_CENTS_HEADER.search(fold(header)) for header in price_headers)
-
-
 def _column_label(field_name: str | None, mapping: Mapping, headers: list[str]) -> str | None:
     if field_name is None:
         return None
@@ -166,49 +126,37 @@ def _column_label(field_name: str | None, mapping: Mapping, headers: list[str]) 
     return field_name
 
 
-def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
+def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | None,
                progress: ProgressCallback | None = None) -> ImportReport:
-    """Import one file. Every data record ends up loaded or rejected with its reason:
+    """Import one planned file. Every data record ends up loaded or rejected with its reason:
     rows_read == rows_loaded + rows_rejected. Unusable input raises ArenaUserError."""
     started = time.perf_counter()
-    path = Path(path)
-    if not path.exists():
-        raise ArenaUserError(f"The file {path} does not exist.")
-    layout = detect_layout(
-        path, encoding=options.encoding, delimiter=options.delimiter, header_row=options.header_row
-    )
-    source = options.source or "csv"
-    mapping, vendor = resolve_mapping(path, layout, options, store, source)
-    missing = missing_required(mapping)
-    if missing:
-        raise ArenaUserError(
-            "Required field(s) not mapped and without a constant: "
-            + ", ".join(missing)
-            + " (map a column or pass --const FIELD=VALUE)."
-        )
-    mapping_json = mapping.to_json(layout.headers)
-    if not options.parse.price_in_cents and prices_in_cents(mapping, layout.headers):
+    path, layout, mapping = plan.path, plan.layout, plan.mapping
+    mapping_json = plan.mapping_json
+    parse = options.parse
+    if not parse.price_in_cents and plan.prices_in_cents:
         # The source says so: "Montant (centimes)", "price_cents", "Prix en cts".
-        options = replace(options, parse=replace(options.parse, price_in_cents=True))
+        parse = replace(parse, price_in_cents=True)
     writer: ImportWriter
     if options.dry_run or store is None:
         writer = NullWriter()
     else:
         writer = store.begin(
             ImportRequest(
-                organization=options.organization,
-                source=source,
-                vendor=vendor,
+                organization=plan.organization,
+                source=plan.source,
+                vendor=plan.vendor,
                 file_name=path.name,
                 file_hash=file_sha256(path),
                 mapping=mapping_json,
                 user=options.user,
-                expected_rows=estimate_rows(path, layout),
+                expected_rows=plan.expected_rows,
             )
         )
     fast = fast_path_supported(layout)
     while True:
         state = ValidationState()
+        deriver = Deriver()
         rows_read = rows_loaded = 0
         rejected: list[RejectedRow] = []
         warnings: list[Warning] = []
@@ -224,12 +172,12 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
                 if not len(chunk):
                     continue
                 frame = apply_mapping(chunk, mapping, width=len(layout.headers))
-                result = validate_chunk(frame, state, options.parse)
+                result = validate_chunk(frame, state, parse)
                 rows_read += result.rows_in
                 valid = result.valid
                 if len(valid):
                     valid = valid.assign(customer_key=customer_keys(valid))
-                    writer.stage(valid)
+                    writer.stage(valid, deriver.facts(valid))
                 rows_loaded += len(valid)
                 chunk_rejected = _rejected_rows(result.rejected, chunk, layout, mapping)
                 chunk_warnings = [_warning(i, mapping, layout.headers) for i in result.warnings]
@@ -254,7 +202,7 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
         writer.abort(f"{type(error).__name__}: {error}")
         raise
     if options.save_template and store is not None and not options.dry_run:
-        store.save_template(options.organization, source, header_signature(layout.headers), mapping_json)
+        store.save_template(plan.organization, plan.source, plan.signature, mapping_json)
     return ImportReport(
         import_id=summary.import_id,
         rows_read=rows_read,
@@ -265,7 +213,7 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
         skipped_lines=sorted(skipped, key=lambda s: s["line"]),
         dry_run=options.dry_run,
         status=summary.status,
-        vendor=vendor,
+        vendor=plan.vendor,
         mapping=mapping_json,
         added={
             "tickets": summary.tickets_added,
@@ -276,6 +224,7 @@ def run_import(path: Path, options: ImportOptions, store: ImportStore | None,
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=summary.seconds,
         bulk_tables=list(summary.bulk_tables),
+        touched_customer_ids=summary.touched_customer_ids,
     )
 
 
