@@ -96,7 +96,7 @@ if validation and validation[0] == run_key:
     warned.metric("Rows with warnings", format_count(studio.warned_rows(report)))
     if report.rejected:
         st.dataframe(studio.errors_by_code(report), hide_index=True, width="stretch")
-        st.download_button("Download the rejected rows (CSV)", studio.rejected_csv(report.rejected),
+        st.download_button(studio.rejected_download_label(report), studio.rejected_csv(report.rejected),
                            file_name=f"rejected-{file.path.stem}.csv", mime="text/csv")
     st.caption("Nothing has been written yet.")
 

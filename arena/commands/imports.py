@@ -142,11 +142,11 @@ def import_file(
     lines = [
         f"{'Dry run' if dry_run else f'Import {report.import_id}'}: {report.rows_read} rows read, "
         f"{report.rows_loaded} loaded, {report.rows_rejected} rejected, "
-        f"{len(report.warnings)} warnings ({report.seconds:.1f} s)",
+        f"{report.rows_warned} rows with warnings ({report.seconds:.1f} s)",
         *(f"  line {r['line']}: {r['code']}: {r['message']}" for r in report.rejected[:20]),
     ]
-    if len(report.rejected) > 20:
-        lines.append(f"  … and {len(report.rejected) - 20} more rejected rows")
+    if report.rows_rejected > 20:
+        lines.append(f"  … and {report.rows_rejected - 20} more rejected rows")
     _emit(payload, output_format, lines)
 
 

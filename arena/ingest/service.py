@@ -7,6 +7,7 @@ and vendor APIs all end here.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import time
 from collections.abc import Callable
@@ -16,7 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from arena.errors import ArenaUserError
 from arena.ingest.derive import ChunkFacts, Deriver
 from arena.ingest.fast_reader import (
     FastPathUnavailable,
@@ -41,6 +44,11 @@ from arena.ingest.validation import ParseOptions, RowIssue, ValidationState, val
 ProgressCallback = Callable[[int, float], None]
 """Called after each chunk with the records processed so far and the rate in records/s."""
 
+# Rejected rows and warnings kept in the report (and the Import studio's session) as a sample:
+# every one of them is written to the database as its chunk is (`arena import rejected ID`),
+# so a file whose every row is rejected costs this much memory, not its size.
+SAMPLE_ISSUES = 1_000
+
 
 @dataclass
 class ImportReport:
@@ -50,8 +58,8 @@ class ImportReport:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    rejected: list[dict[str, Any]]
-    warnings: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]  # the first SAMPLE_ISSUES rejected rows, in line order
+    warnings: list[dict[str, Any]]  # the first SAMPLE_ISSUES warnings, in line order
     skipped_lines: list[dict[str, Any]]
     dry_run: bool = False
     status: str = "completed"
@@ -61,6 +69,9 @@ class ImportReport:
     seconds: float = 0.0
     load_seconds: dict[str, float] = field(default_factory=dict)
     bulk_tables: list[str] = field(default_factory=list)
+    # Every rejection counted by reason and column, with one example message each.
+    rejections_by_reason: list[dict[str, Any]] = field(default_factory=list)
+    rows_warned: int = 0  # rows loaded with at least one warning
     # Not in the JSON: the customers the import created or met (see LoadSummary).
     touched_customer_ids: np.ndarray = field(
         default_factory=lambda: np.empty(0, np.int64), repr=False
@@ -157,9 +168,10 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
     while True:
         state = ValidationState()
         deriver = Deriver()
-        rows_read = rows_loaded = 0
+        rows_read = rows_loaded = rows_warned = 0
         rejected: list[RejectedRow] = []
         warnings: list[Warning] = []
+        reasons = _ReasonTally()
         skipped: list[dict[str, Any]] = [asdict(s) for s in layout.skipped_lines]
         chunks = (
             iter_record_columns(path, layout, chunk_rows=options.chunk_rows)
@@ -183,8 +195,11 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
                 chunk_warnings = [_warning(i, mapping, layout.headers) for i in result.warnings]
                 writer.reject(chunk_rejected)
                 writer.warn(chunk_warnings)
-                rejected.extend(chunk_rejected)
-                warnings.extend(chunk_warnings)
+                reasons.add(chunk_rejected)
+                rows_warned += len({w.line for w in chunk_warnings})
+                rejected.extend(chunk_rejected[:SAMPLE_ISSUES - len(rejected)])
+                warnings.extend(chunk_warnings[:SAMPLE_ISSUES - len(warnings)])
+                del chunk_rejected, chunk_warnings
                 if progress is not None:
                     elapsed = time.perf_counter() - started
                     progress(rows_read, rows_read / elapsed if elapsed else 0.0)
@@ -193,11 +208,17 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
             # An irregular record: start again with the row-by-row reader, from a clean stage.
             writer.reset()
             fast = False
+        except (csv.Error, pa.ArrowInvalid) as error:
+            # A parser's complaint the readers did not put in words: still one sentence.
+            writer.abort(f"{type(error).__name__}: {error}")
+            raise ArenaUserError(
+                f"The file cannot be read as CSV after {rows_read:,} records: {error}."
+            ) from error
         except BaseException as error:
             writer.abort(f"{type(error).__name__}: {error}")
             raise
     try:
-        summary = writer.finish(rows_read, rows_loaded, len(rejected))
+        summary = writer.finish(rows_read, rows_loaded, reasons.total)
     except BaseException as error:
         writer.abort(f"{type(error).__name__}: {error}")
         raise
@@ -207,7 +228,7 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
         import_id=summary.import_id,
         rows_read=rows_read,
         rows_loaded=rows_loaded,
-        rows_rejected=len(rejected),
+        rows_rejected=reasons.total,
         rejected=[asdict(r) for r in rejected],
         warnings=[asdict(w) for w in warnings],
         skipped_lines=sorted(skipped, key=lambda s: s["line"]),
@@ -224,8 +245,33 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=summary.seconds,
         bulk_tables=list(summary.bulk_tables),
+        rejections_by_reason=reasons.rows(),
+        rows_warned=rows_warned,
         touched_customer_ids=summary.touched_customer_ids,
     )
+
+
+class _ReasonTally:
+    """Rejections counted by (code, column), with the first message of each: what the report
+    shows of a file whose rejected rows are too many to keep."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._counts: dict[tuple[str, str | None], list[Any]] = {}
+
+    def add(self, rows: list[RejectedRow]) -> None:
+        self.total += len(rows)
+        for row in rows:
+            entry = self._counts.setdefault((row.code, row.column), [0, row.message])
+            entry[0] += 1
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"code": code, "column": column, "rows": count, "example": example}
+            for (code, column), (count, example) in sorted(
+                self._counts.items(), key=lambda item: -item[1][0]
+            )
+        ]
 
 
 def _rejected_rows(

@@ -209,21 +209,24 @@ def run(plan: ImportPlan, *, user: str, dry_run: bool, rows: int | None = None
 
 
 def warned_rows(report: ImportReport) -> int:
-    return len({warning["line"] for warning in report.warnings})
+    return report.rows_warned
 
 
 def errors_by_code(report: ImportReport) -> pd.DataFrame:
-    """Rejections counted by reason and column, most frequent first."""
-    frame = pd.DataFrame(report.rejected, columns=["code", "column", "message"])
-    if frame.empty:
-        return pd.DataFrame(columns=["code", "column", "rows", "example"])
+    """Rejections counted by reason and column, most frequent first (every rejected row
+    counted, not only the sample the report keeps)."""
+    frame = pd.DataFrame(report.rejections_by_reason,
+                         columns=["code", "column", "rows", "example"])
     frame["column"] = frame["column"].fillna("(row)")
-    return (
-        frame.groupby(["code", "column"], dropna=False)
-        .agg(rows=("message", "size"), example=("message", "first"))
-        .reset_index()
-        .sort_values("rows", ascending=False)
-    )
+    return frame
+
+
+def rejected_download_label(report: ImportReport) -> str:
+    """The download holds the sample the report keeps; say so when it is not every row."""
+    if report.rows_rejected > len(report.rejected):
+        return (f"Download the first {format_count(len(report.rejected))} rejected rows (CSV); "
+                "after the import, all of them are in the import history")
+    return "Download the rejected rows (CSV)"
 
 
 def rejected_csv(rows: list[dict[str, Any]]) -> bytes:
