@@ -71,7 +71,6 @@ mapping = studio.mapping_editor(suggestion, mapping_key)
 missing = studio.missing_message(mapping)
 if missing:
     st.warning(missing, icon=":material/warning:")
-if missing:
     st.button("Save this mapping as a template", disabled=True, key="studio_template")
     st.stop()
 plan = studio.plan(sample, organization, source, mapping, suggestion)

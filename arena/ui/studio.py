@@ -72,8 +72,14 @@ def sample_file(path: Path) -> StudioFile:
 
 
 def detect(file: StudioFile) -> FileSample:
-    """The file's layout as Arena detects it, and its first records."""
-    return read_sample(file.path)
+    """The file's layout as Arena detects it, and its first records; a file Arena cannot read
+    (no header, too many columns, a line without end) is one sentence on the page."""
+    try:
+        return read_sample(file.path)
+    except ArenaUserError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # st.stop() ends the script run; this line only tells mypy
 
 
 def adjust(detected: FileSample, encoding: str, delimiter: str, header_row: int) -> FileSample:
