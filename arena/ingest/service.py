@@ -164,6 +164,7 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
                 expected_rows=plan.expected_rows,
             )
         )
+    dry = isinstance(writer, NullWriter)  # nothing stored: records only for the sample
     fast = fast_path_supported(layout)
     while True:
         state = ValidationState()
@@ -191,7 +192,10 @@ def run_import(plan: ImportPlan, options: ImportOptions, store: ImportStore | No
                     valid = valid.assign(customer_key=customer_keys(valid))
                     writer.stage(valid, deriver.facts(valid))
                 rows_loaded += len(valid)
-                chunk_rejected = _rejected_rows(result.rejected, chunk, layout, mapping)
+                chunk_rejected = _rejected_rows(
+                    result.rejected, chunk, layout, mapping,
+                    records=SAMPLE_ISSUES - len(rejected) if dry else None,
+                )
                 chunk_warnings = [_warning(i, mapping, layout.headers) for i in result.warnings]
                 writer.reject(chunk_rejected)
                 writer.warn(chunk_warnings)
@@ -275,29 +279,47 @@ class _ReasonTally:
 
 
 def _rejected_rows(
-    issues: list[RowIssue], chunk: Any, layout: FileLayout, mapping: Mapping
+    issues: list[RowIssue], chunk: Any, layout: FileLayout, mapping: Mapping,
+    records: int | None = None,
 ) -> list[RejectedRow]:
+    """The chunk's rejected rows with their raw records, read column by column (one `take`
+    per column, not one lookup per cell). Only the first `records` rows get their record when a
+    limit is given (a dry run keeps a sample and writes nothing)."""
     if not issues:
         return []
     position = {line: i for i, line in enumerate(chunk.lines)}
+    wanted = issues if records is None else issues[:max(records, 0)]
+    raws = _raw_records(chunk, [position.get(issue.line) for issue in wanted])
+    names = layout.headers
+    labels: dict[str | None, str | None] = {}
     rows = []
-    for issue in issues:
-        raw = chunk.record_at(position[issue.line]) if issue.line in position else []
-        record = {
-            (layout.headers[i] if i < len(layout.headers) else f"column {i + 1}"): value
-            for i, value in enumerate(raw)
-        }
+    for index, issue in enumerate(issues):
+        raw = raws[index] if index < len(raws) else []
+        if issue.field not in labels:
+            labels[issue.field] = _column_label(issue.field, mapping, layout.headers)
         rows.append(
             RejectedRow(
                 line=issue.line,
-                record=record,
-                column=_column_label(issue.field, mapping, layout.headers),
+                record={(names[i] if i < len(names) else f"column {i + 1}"): value
+                        for i, value in enumerate(raw)},
+                column=labels[issue.field],
                 value=issue.value,
                 code=issue.code,
                 message=issue.message,
             )
         )
     return rows
+
+
+def _raw_records(chunk: Any, positions: list[int | None]) -> list[list[str]]:
+    """The raw cells at these positions of the chunk (empty for a position it lacks)."""
+    found = [p for p in positions if p is not None]
+    if chunk.columns is None or not found:
+        return [chunk.record_at(p) if p is not None else [] for p in positions]
+    columns = [column.iloc[found].fillna("").astype(str).tolist() for column in chunk.columns]
+    by_position = dict(zip(found, (list(cells) for cells in zip(*columns, strict=True)),
+                           strict=True))
+    return [by_position.get(p, []) if p is not None else [] for p in positions]
 
 
 def _warning(issue: RowIssue, mapping: Mapping, headers: list[str]) -> Warning:
