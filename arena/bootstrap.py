@@ -14,13 +14,13 @@ from sqlalchemy import Engine
 
 from arena.config import Settings, load_settings
 from arena.storage.db import create_database_engine, upgrade_database
+from arena.tenancy import Organization
 
 if TYPE_CHECKING:
     from arena.crm.profiles import ProfileStore
     from arena.storage.demo_catalog import SqlDemoCatalog
+    from arena.storage.importing import SqlImportStore
     from arena.storage.pricing_repository import SqlPricingRepository
-    from arena.storage.ticket_loader import SqlImportStore
-
 
 @dataclass
 class Services:
@@ -34,7 +34,7 @@ class Services:
 
     @cached_property
     def import_store(self) -> SqlImportStore:
-        from arena.storage.ticket_loader import SqlImportStore
+        from arena.storage.importing import SqlImportStore
 
         return SqlImportStore(self.engine)
 
@@ -65,8 +65,32 @@ class Services:
 
         return SqlDemoCatalog(self.engine)
 
+    def organization(self, slug: str) -> Organization:
+        """The organization a command names by its slug: resolved here, once, then passed down
+        as one value (an unknown slug is one sentence)."""
+        from arena.storage.accounts import organization_by_slug
+
+        return organization_by_slug(self.engine, slug)
+
     def upgrade_schema(self) -> None:
         upgrade_database(self.settings.database_url)
+
+
+def user_message(error: BaseException) -> str | None:
+    """The one sentence that tells a user how to fix `error`, or None when it is a defect.
+    The command line and the pages translate failures through this one function."""
+    from sqlalchemy.exc import OperationalError
+
+    from arena.errors import ArenaUserError
+
+    if isinstance(error, ArenaUserError):
+        return str(error)
+    if isinstance(error, OperationalError):
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        return f"The database cannot be reached: {reason}."
+    if isinstance(error, (UnicodeDecodeError, LookupError)):
+        return f"The file cannot be read with this encoding: {error}."
+    return None
 
 
 def build_services(settings: Settings | None = None) -> Services:

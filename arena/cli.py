@@ -11,25 +11,29 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from arena.config import SETTINGS, load_settings
-from arena.errors import ArenaUserError
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
 
 
 class ArenaGroup(click.Group):
-    """Turns ArenaUserError into a one-sentence error and exit code 2."""
+    """The one place where a failure a user can fix (`arena.bootstrap.user_message`: a bad
+    input, an unknown organization, an unreachable database) becomes one sentence on stderr
+    and a non-zero exit; anything else is a defect and keeps its traceback."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except ArenaUserError as error:
-            raise click.ClickException(str(error)) from error
-        except OperationalError as error:
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            raise click.ClickException(f"The database cannot be reached: {reason}.") from error
+        except click.ClickException:
+            raise
+        except Exception as error:
+            from arena.bootstrap import user_message
+
+            message = user_message(error)
+            if message is None:
+                raise
+            raise click.ClickException(message) from error
 
 
 class LazyArenaGroup(ArenaGroup):
@@ -131,7 +135,8 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--org", "orgs", multiple=True, required=True, help="Organization id (repeatable).")
+@click.option("--org", "orgs", multiple=True, required=True,
+              help="Organization slug (repeatable).")
 @click.option("--admin", is_flag=True, help="May manage imports of its organizations.")
 @click.password_option(help="Password (asked when omitted); at least 8 characters.")
 def users_add(username: str, orgs: tuple[str, ...], admin: bool, password: str) -> None:
@@ -151,15 +156,14 @@ def orgs() -> None:
 
 @orgs.command("add")
 @click.argument("slug")
-@click.option("--name", help="Display name (defaults to the id).")
+@click.option("--name", help="Display name (defaults to the slug).")
 def orgs_add(slug: str, name: str | None) -> None:
-    """Create an organization (id: lower-case letters, digits and dashes)."""
-    from arena.storage.accounts import ensure_organization
+    """Create an organization (slug: lower-case letters, digits and dashes)."""
+    from arena.storage.accounts import add_organization
 
     services = build_services()
     services.upgrade_schema()
-    with services.engine.begin() as connection:
-        org = ensure_organization(connection, slug, name)
+    org = add_organization(services.engine, slug, name)
     click.echo(f"Organization '{org.slug}' ({org.name}) is ready.")
 
 
@@ -183,9 +187,9 @@ def build_services():  # type: ignore[no-untyped-def]
 
 
 def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from arena.storage.db import redacted_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return redacted_url(url)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ filters = current_filters()
 st.title("Import history")
 st.caption(f"Every file imported into {filters.organization_name}, newest first.")
 
-history = data.imports_of(filters.organization_slug)
+history = data.imports_of(filters.organization)
 if history.empty:
     empty_state("No import yet.", "Import a ticketing export on the **Import** page.")
     st.stop()
@@ -36,7 +36,7 @@ if chosen["message"]:
 
 rejected_rows, warning_rows = st.tabs(["Rejected rows", "Warnings"])
 with rejected_rows:
-    rows = data.rejected_rows(filters.organization_slug, int(import_id))
+    rows = data.rejected_rows(filters.organization, int(import_id))
     if not rows:
         st.write("No row was rejected.")
     else:
@@ -48,7 +48,7 @@ with rejected_rows:
             mime="text/csv",
         )
 with warning_rows:
-    notes = data.warnings(filters.organization_slug, int(import_id))
+    notes = data.warnings(filters.organization, int(import_id))
     if notes.empty:
         st.write("No warning.")
     else:
@@ -65,7 +65,7 @@ if chosen["status"] == "completed":
         key=f"history_confirm_{import_id}",
     )
     if st.button("Undo the import", disabled=not confirmed, key="history_undo"):
-        removed = data.undo(filters.organization_slug, int(import_id))
+        removed = data.undo(filters.organization, int(import_id))
         flash(f"Import #{import_id} undone: {format_count(removed.get('tickets'))} tickets removed.")
         st.rerun()
 for message in pop_flashes():

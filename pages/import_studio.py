@@ -8,6 +8,7 @@ from arena.ui.formatting import format_count
 from arena.ui.session import current_user, studio_state
 
 filters, user, state = current_filters(), current_user(), studio_state()
+organization = filters.organization
 st.title("Import a ticketing export")
 st.caption(f"Into {filters.organization_name}. Nothing is written until you press **Import**.")
 
@@ -39,30 +40,30 @@ source = picked
 
 st.subheader("2 · What Arena detected")
 enc, delim, head = st.columns(3)
-encodings = list(dict.fromkeys([detected.encoding, *studio.ENCODINGS]))
+encodings = list(dict.fromkeys([detected.layout.encoding, *studio.ENCODINGS]))
 encoding = enc.selectbox("Encoding", encodings, key=f"studio_enc_{file.key}")
-delimiters = list(dict.fromkeys([detected.delimiter, *studio.DELIMITERS]))
+delimiters = list(dict.fromkeys([detected.layout.delimiter, *studio.DELIMITERS]))
 delimiter = delim.selectbox("Delimiter", delimiters, key=f"studio_delim_{file.key}",
                             format_func=lambda d: studio.DELIMITERS.get(d, repr(d)))
-header_line = head.number_input("Header on line", min_value=1, value=detected.header_row + 1,
+header_line = head.number_input("Header on line", min_value=1, value=detected.layout.header_row + 1,
                                 step=1, key=f"studio_header_{file.key}")
 try:
-    layout = studio.detect(file, encoding, delimiter, int(header_line) - 1)
-    chunk = studio.first_rows(file, layout)
+    sample = studio.adjust(detected, encoding, delimiter, int(header_line) - 1)
 except Exception as error:  # an override can make the file unreadable: say so, keep the page
     st.error(f"The file cannot be read this way: {error}")
     st.stop()
-vendor = studio.vendor_name(layout)
+layout = sample.layout
+vendor = studio.vendor_name(sample)
 st.caption(
     f"{len(layout.headers)} columns"
     + (f" · looks like a **{vendor}** export" if vendor else "")
     + (f" · {len(layout.skipped_lines)} title line(s) above the header skipped"
        if layout.skipped_lines else "")
 )
-st.dataframe(studio.preview_frame(chunk, layout), width="stretch")
+st.dataframe(studio.preview_frame(sample), width="stretch")
 
 st.subheader("3 · Map the columns to Arena's fields")
-suggestion = studio.suggestion_for(layout, chunk, filters.organization_slug, source)
+suggestion = studio.suggestion_for(sample, organization, source)
 if suggestion.from_template:
     st.success(f"The mapping saved for **{source}** and these columns was applied automatically.")
 mapping_key = studio.fingerprint(file.key, filters.organization_id, source, layout.headers)[:12]
@@ -70,37 +71,37 @@ mapping = studio.mapping_editor(suggestion, mapping_key)
 missing = studio.missing_message(mapping)
 if missing:
     st.warning(missing, icon=":material/warning:")
-if st.button("Save this mapping as a template", disabled=bool(missing), key="studio_template"):
-    studio.save_template(filters.organization_slug, source, layout, mapping)
-    st.toast(f"Template saved: the next {source} file with these columns is mapped the same way.")
-if missing:
+    st.button("Save this mapping as a template", disabled=True, key="studio_template")
     st.stop()
+plan = studio.plan(sample, organization, source, mapping, suggestion)
+if st.button("Save this mapping as a template", key="studio_template"):
+    studio.save_template(plan)
+    st.toast(f"Template saved: the next {source} file with these columns is mapped the same way.")
 
 st.subheader("4 · Validate")
 run_key = studio.fingerprint(file.key, filters.organization_id, source, layout, mapping)
-expected = studio.estimate_rows(file, layout, chunk)
-options = dict(organization=filters.organization_slug, source=source, user=user.username)
+counted = None
 if st.button("Validate every row", key="studio_validate"):
-    report = studio.run(file, layout, mapping, dry_run=True, expected_rows=expected, **options)
+    report = studio.run(plan, user=user.username, dry_run=True)
     if report is not None:
         state["validation"] = (run_key, report)
 validation = state.get("validation")
 if validation and validation[0] == run_key:
     report = validation[1]
-    expected = report.rows_read
+    counted = report.rows_read
     valid, rejected, warned = st.columns(3)
     valid.metric("Valid rows", format_count(report.rows_loaded))
     rejected.metric("Rejected rows", format_count(report.rows_rejected))
     warned.metric("Rows with warnings", format_count(studio.warned_rows(report)))
     if report.rejected:
         st.dataframe(studio.errors_by_code(report), hide_index=True, width="stretch")
-        st.download_button("Download the rejected rows (CSV)", studio.rejected_csv(report.rejected),
+        st.download_button(studio.rejected_download_label(report), studio.rejected_csv(report.rejected),
                            file_name=f"rejected-{file.path.stem}.csv", mime="text/csv")
     st.caption("Nothing has been written yet.")
 
 st.subheader("5 · Import")
 if st.button("Import", type="primary", key="studio_import"):
-    report = studio.run(file, layout, mapping, dry_run=False, expected_rows=expected, **options)
+    report = studio.run(plan, user=user.username, dry_run=False, rows=counted)
     if report is not None:
         state["imported"] = (run_key, report)
 imported = state.get("imported")

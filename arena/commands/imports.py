@@ -5,28 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from arena.bootstrap import build_services
 from arena.errors import ArenaUserError
 
+if TYPE_CHECKING:
+    from arena.ingest.mapping import Mapping
 
-def _fail_on_user_error(function):  # type: ignore[no-untyped-def]
-    """Every user mistake becomes one sentence on stderr and a non-zero exit."""
-
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return function(*args, **kwargs)
-        except ArenaUserError as error:
-            raise click.ClickException(str(error)) from error
-        except (UnicodeDecodeError, LookupError) as error:
-            raise click.ClickException(f"The file cannot be read with this encoding: {error}.") from error
-
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
-    return wrapper
+# The slug users type; resolved once, when the command starts (`Services.organization`).
+ORG_HELP = "Organization slug (see `arena orgs list`)."
 
 
 def _emit(payload: dict[str, Any], output_format: str, text_lines: list[str]) -> None:
@@ -44,7 +34,6 @@ def _emit(payload: dict[str, Any], output_format: str, text_lines: list[str]) ->
 @click.option("--header-row", type=int, help="0-based physical line of the header row.")
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text",
               show_default=True)
-@_fail_on_user_error
 def inspect_command(
     path: Path, encoding: str | None, delimiter: str | None, header_row: int | None,
     output_format: str,
@@ -70,7 +59,7 @@ def inspect_command(
 
 
 class _ImportGroup(click.Group):
-    """`arena import PATH …` imports a file; `arena import undo|list|show …` manage imports."""
+    """`arena import PATH …` imports a file; `arena import list|rejected|undo …` manage imports."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in ("-h", "--help"):
@@ -80,7 +69,8 @@ class _ImportGroup(click.Group):
 
 @click.group("import", cls=_ImportGroup)
 def import_group() -> None:
-    """Import a ticketing export (`arena import PATH --org ORG`), or list, show and undo imports.
+    """Import a ticketing export (`arena import PATH --org ORG`), or list imports, download their
+    rejected rows and undo them.
 
     Every data record is loaded or rejected with its reason: rows_read = rows_loaded +
     rows_rejected. Re-importing the same file changes nothing. An import is one transaction.
@@ -89,7 +79,7 @@ def import_group() -> None:
 
 @import_group.command("file")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--org", required=True, help="Organization id the tickets belong to.")
+@click.option("--org", "org_slug", required=True, help=ORG_HELP)
 @click.option("--source", help="Ticketing system the file comes from (default: csv).")
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON: {"columns": {"<index or header>": "<field>"}, "constants": {...}}.')
@@ -106,17 +96,15 @@ def import_group() -> None:
               help="Print a progress line to stderr after every chunk.")
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text",
               show_default=True)
-@_fail_on_user_error
 def import_file(
-    path: Path, org: str, source: str | None, mapping_file: Path | None,
+    path: Path, org_slug: str, source: str | None, mapping_file: Path | None,
     constants: tuple[str, ...], encoding: str | None, delimiter: str | None,
     header_row: int | None, dry_run: bool, month_first: bool, cents: bool, user: str | None,
     show_progress: bool, output_format: str,
 ) -> None:
     """Import one CSV export for an organization."""
-    from arena.ingest.mapping import Mapping
+    from arena.ingest.plan import make_plan, read_sample, suggest, vendor_of
     from arena.ingest.service import ImportOptions, run_import
-    from arena.ingest.sniff import detect_layout
     from arena.ingest.validation import ParseOptions
 
     if not path.exists():
@@ -125,27 +113,18 @@ def import_file(
     use_jemalloc_for_arrow()
     services = build_services()
     services.upgrade_schema()
-    mapping = None
+    organization = services.organization(org_slug)
+    source = source or "csv"
+    sample = read_sample(path, encoding=encoding, delimiter=_delimiter(delimiter),
+                         header_row=header_row)
     if mapping_file is not None:
-        layout = detect_layout(
-            path, encoding=encoding, delimiter=_delimiter(delimiter), header_row=header_row
-        )
-        try:
-            data = json.loads(mapping_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise ArenaUserError(f"The mapping file {mapping_file} is not valid JSON: {error}.") from error
-        try:
-            mapping = Mapping.from_json(data, layout.headers)
-        except ValueError as error:
-            raise ArenaUserError(str(error)) from error
+        mapping = _mapping_from_file(mapping_file, sample.layout.headers)
+        vendor = vendor_of(sample.layout)
+    else:
+        suggestion = suggest(sample, organization, source, services.import_store)
+        mapping, vendor = suggestion.to_mapping(), suggestion.vendor
+    plan = make_plan(sample, organization, source, mapping, vendor, _constants(constants))
     options = ImportOptions(
-        organization=org,
-        source=source,
-        mapping=mapping,
-        constants=_constants(constants),
-        encoding=encoding,
-        delimiter=_delimiter(delimiter),
-        header_row=header_row,
         dry_run=dry_run,
         user=user,
         parse=ParseOptions(day_first=False if month_first else None, price_in_cents=cents),
@@ -158,48 +137,44 @@ def import_file(
     elif output_format == "text" and sys.stderr.isatty():
         def progress(rows: int, rate: float) -> None:
             click.echo(f"\r{rows:,} rows ({rate:,.0f} rows/s)", nl=False, err=True)
-    report = run_import(path, options, None if dry_run else services.import_store, progress)
+    report = run_import(plan, options, None if dry_run else services.import_store, progress)
     payload = report.to_json()
     lines = [
         f"{'Dry run' if dry_run else f'Import {report.import_id}'}: {report.rows_read} rows read, "
         f"{report.rows_loaded} loaded, {report.rows_rejected} rejected, "
-        f"{len(report.warnings)} warnings ({report.seconds:.1f} s)",
+        f"{report.rows_warned} rows with warnings ({report.seconds:.1f} s)",
         *(f"  line {r['line']}: {r['code']}: {r['message']}" for r in report.rejected[:20]),
     ]
-    if len(report.rejected) > 20:
-        lines.append(f"  … and {len(report.rejected) - 20} more rejected rows")
+    if report.rows_rejected > 20:
+        lines.append(f"  … and {report.rows_rejected - 20} more rejected rows")
     _emit(payload, output_format, lines)
 
 
 @import_group.command("undo")
 @click.argument("import_id", type=int)
-@click.option("--org", required=True, help="Organization id of the import.")
+@click.option("--org", "org_slug", required=True, help=ORG_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@_fail_on_user_error
-def import_undo(import_id: int, org: str, yes: bool) -> None:
+def import_undo(import_id: int, org_slug: str, yes: bool) -> None:
     """Remove exactly what one import added (tickets, orders, new customers, new events)."""
-    from arena.storage.ticket_loader import undo_import
-
     if not yes:
-        click.confirm(f"Undo import {import_id} of {org}?", abort=True)
+        click.confirm(f"Undo import {import_id} of {org_slug}?", abort=True)
     services = build_services()
-    removed = undo_import(services.engine, org, import_id)
+    undone = services.import_store.undo(services.organization(org_slug), import_id)
     click.echo(
         f"Import {import_id} undone: "
-        + ", ".join(f"{count} {name}" for name, count in removed.items() if count)
+        + ", ".join(f"{count} {name}" for name, count in undone.removed.items() if count)
     )
 
 
 @import_group.command("list")
-@click.option("--org", required=True, help="Organization id.")
+@click.option("--org", "org_slug", required=True, help=ORG_HELP)
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text")
-@_fail_on_user_error
-def import_list(org: str, output_format: str) -> None:
+def import_list(org_slug: str, output_format: str) -> None:
     """List the imports of an organization, newest first."""
     from arena.storage.import_history import list_imports
 
     services = build_services()
-    rows = list_imports(services.engine, org)
+    rows = list_imports(services.engine, services.organization(org_slug))
     _emit(
         {"imports": rows},
         output_format,
@@ -213,11 +188,10 @@ def import_list(org: str, output_format: str) -> None:
 
 @import_group.command("rejected")
 @click.argument("import_id", type=int)
-@click.option("--org", required=True, help="Organization id of the import.")
+@click.option("--org", "org_slug", required=True, help=ORG_HELP)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV file to write (default: standard output).")
-@_fail_on_user_error
-def import_rejected(import_id: int, org: str, out: Path | None) -> None:
+def import_rejected(import_id: int, org_slug: str, out: Path | None) -> None:
     """Download the rejected rows of one import as CSV: line, column, value, reason, message and
     the raw record, so they can be fixed and imported again."""
     import csv
@@ -226,7 +200,7 @@ def import_rejected(import_id: int, org: str, out: Path | None) -> None:
     from arena.storage.import_history import rejected_rows_of
 
     services = build_services()
-    rows = rejected_rows_of(services.engine, org, import_id)
+    rows = rejected_rows_of(services.engine, services.organization(org_slug), import_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["line", "column", "value", "code", "message", "record"])
@@ -238,6 +212,20 @@ def import_rejected(import_id: int, org: str, out: Path | None) -> None:
     else:
         out.write_text(buffer.getvalue(), encoding="utf-8")
         click.echo(f"{len(rows)} rejected rows written to {out}", err=True)
+
+
+def _mapping_from_file(path: Path, headers: list[str]) -> Mapping:
+    """The `--mapping` file's mapping for these headers; a mistake in it is one sentence."""
+    from arena.ingest.mapping import Mapping
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ArenaUserError(f"The mapping file {path} is not valid JSON: {error}.") from error
+    try:
+        return Mapping.from_json(data, headers)
+    except ValueError as error:
+        raise ArenaUserError(str(error)) from error
 
 
 def _delimiter(value: str | None) -> str | None:

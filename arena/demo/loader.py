@@ -32,10 +32,11 @@ from arena.demo.scenarios import ClubScenario, RaceScenario, TheatreScenario
 from arena.errors import ArenaUserError
 from arena.ingest.mapping import Mapping
 from arena.ingest.normalize import customer_keys, event_type, season_label
+from arena.ingest.plan import make_plan, read_sample, vendor_of
 from arena.ingest.ports import ImportStore
 from arena.ingest.service import ImportOptions, file_sha256, run_import
-from arena.ingest.sniff import detect_layout
 from arena.ingest.validation import ParseOptions, ValidationState, validate_chunk
+from arena.tenancy import Organization
 
 DemoProgress = Callable[[str], None]
 """Called with one human sentence per step (generation, each export, each table)."""
@@ -151,7 +152,7 @@ def load_demo(
     slugs = list(manifest.organizations["organization_slug"])
     hashes = {export.path: file_sha256(export.path) for export in manifest.exports}
     already = _check_same_demo(manifest.exports, hashes, catalog.imported_files(slugs))
-    catalog.ensure_organizations(manifest.organizations)
+    organizations = catalog.ensure_organizations(manifest.organizations)
 
     for export in manifest.exports:
         previous = already.get((export.organization_slug, hashes[export.path]))
@@ -159,7 +160,7 @@ def load_demo(
             report.exports.append(_unchanged(export, previous))
             say(f"{export.path.name}: already imported, unchanged.")
             continue
-        load = _import_export(export, import_store)
+        load = _import_export(export, organizations[export.organization_slug], import_store)
         report.exports.append(load)
         say(f"{export.path.name}: {load.rows_loaded:,} rows loaded, {load.rows_rejected:,} "
             f"rejected ({_reasons(load.rejected_reasons)}) in {load.seconds:.1f} s.")
@@ -213,19 +214,15 @@ def _check_same_demo(
     return by_hash
 
 
-def _import_export(export: ExportFile, import_store: ImportStore) -> ExportLoad:
-    layout = detect_layout(export.path, encoding=export.encoding, delimiter=export.delimiter)
+def _import_export(export: ExportFile, organization: Organization,
+                   import_store: ImportStore) -> ExportLoad:
+    sample = read_sample(export.path, encoding=export.encoding, delimiter=export.delimiter)
     # The manifest's mapping is the one a user would save for this organization, constants
     # included (Njuko files carry no event date and no venue).
-    mapping = Mapping.from_json(export.mapping, layout.headers)
-    result = run_import(
-        export.path,
-        ImportOptions(
-            organization=export.organization_slug, source=export.source_name, mapping=mapping,
-            encoding=export.encoding, delimiter=export.delimiter, user=IMPORT_USER,
-        ),
-        import_store,
-    )
+    mapping = Mapping.from_json(export.mapping, sample.layout.headers)
+    plan = make_plan(sample, organization, export.source_name, mapping,
+                     vendor_of(sample.layout))
+    result = run_import(plan, ImportOptions(user=IMPORT_USER), import_store)
     return ExportLoad(
         organization_slug=export.organization_slug, source_name=export.source_name,
         file_name=export.path.name, rows_in_file=export.rows, rows_read=result.rows_read,

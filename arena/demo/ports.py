@@ -8,6 +8,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from arena.tenancy import Organization
+
 DEMO_USERNAME = "demo"
 
 # The columns of the frames handed to a DemoCatalog: the loader builds them, adapters read them.
@@ -58,8 +60,9 @@ class DemoCatalog(Protocol):
         """Completed imports of these organizations (absent organizations have none)."""
         ...
 
-    def ensure_organizations(self, organizations: pd.DataFrame) -> None:
-        """Create the organizations of `ORGANIZATION_COLUMNS` rows that do not exist yet."""
+    def ensure_organizations(self, organizations: pd.DataFrame) -> dict[str, Organization]:
+        """Create the organizations of `ORGANIZATION_COLUMNS` rows that do not exist yet;
+        every one of them by slug."""
         ...
 
     def set_venues(self, organization: str, venues: pd.DataFrame) -> int:

@@ -8,6 +8,7 @@ the reference and the fallback: any irregular record (fewer or more cells than h
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +26,9 @@ FAST_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "l
 # Small blocks: Arrow reads ahead and transcodes several blocks at once; peak memory grows with
 # the block size while throughput barely changes (measured: 8 MiB ≈ +280 MB, 2 MiB ≈ +150 MB).
 _BLOCK_BYTES = 2 << 20
+# Values are held to the csv module's field limit on both paths (bytes here: never fewer than
+# characters, so nothing the row reader accepts is refused).
+_FIELD_LIMIT = csv.field_size_limit()
 
 
 class FastPathUnavailable(Exception):
@@ -45,8 +49,10 @@ def _is_decoding_error(error: Exception) -> bool:
     return False
 
 
-def _decoding_guard(error: Exception) -> FastPathUnavailable:
-    return FastPathUnavailable(f"undecodable bytes, the row reader replaces them: {error}")
+def _fallback(error: Exception) -> FastPathUnavailable:
+    if _is_decoding_error(error):
+        return FastPathUnavailable(f"undecodable bytes, the row reader replaces them: {error}")
+    return FastPathUnavailable(f"Arrow cannot read the file, the row reader says why: {error}")
 
 
 def fast_path_supported(layout: FileLayout) -> bool:
@@ -77,10 +83,9 @@ def iter_record_columns(
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         # Arrow decodes the first block while opening: bytes the encoding cannot decode (a file
         # mixing encodings past the detection sample) go to the row reader, which turns them
-        # into U+FFFD instead of failing the import.
-        if _is_decoding_error(error):
-            raise _decoding_guard(error) from error
-        raise
+        # into U+FFFD instead of failing the import. Any other complaint (a record longer than
+        # a block) goes there too: the row reader names the line and the limit in one sentence.
+        raise _fallback(error) from error
     yield from _records(path, reader, layout, width, irregular, chunk_rows)
 
 
@@ -92,9 +97,7 @@ def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
         except StopIteration:
             return
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-            if _is_decoding_error(error):
-                raise _decoding_guard(error) from error
-            raise
+            raise _fallback(error) from error
         yield batch
 
 
@@ -150,7 +153,11 @@ def _records(
         filled = np.zeros(batch.num_rows, dtype=np.int64)
         for column in columns:
             offsets, data = string_bytes(column)
-            filled += np.diff(offsets) != 0
+            sizes = np.diff(offsets)
+            if len(sizes) and sizes.max() > _FIELD_LIMIT:
+                # The row reader holds values to the csv module's limit and names the line.
+                raise FastPathUnavailable("a value longer than the field limit")
+            filled += sizes != 0
             if np.count_nonzero(data[offsets[0]:offsets[-1]] == 0x0A):  # rare: quoted newlines
                 newlines += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
         lines = next_line + np.concatenate(([0], np.cumsum(newlines + 1)[:-1]))

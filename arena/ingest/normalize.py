@@ -107,6 +107,19 @@ def season_bounds(label: str) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1), datetime(year, 12, 31)
 
 
+# Names of the countries customers most often come from; any other keeps its ISO code as name.
+COUNTRY_NAMES = {
+    "FR": "France", "BE": "Belgique", "CH": "Suisse", "LU": "Luxembourg", "DE": "Allemagne",
+    "ES": "Espagne", "IT": "Italie", "GB": "Royaume-Uni", "NL": "Pays-Bas", "PT": "Portugal",
+    "US": "États-Unis", "CA": "Canada", "MC": "Monaco", "IE": "Irlande", "AT": "Autriche",
+    "MA": "Maroc", "DZ": "Algérie", "TN": "Tunisie", "SN": "Sénégal", "PL": "Pologne",
+}
+
+
+def country_name(iso2: str) -> str:
+    return COUNTRY_NAMES.get(iso2, iso2)
+
+
 def department_code(postal_code: str | None, country: str | None) -> str | None:
     """The French département of a postal code (2A/2B for Corsica, 3 digits overseas)."""
     if not postal_code or (country or "FR") != "FR" or not re.fullmatch(r"\d{5}", postal_code):

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import pandas as pd
+
+from arena.tenancy import Organization
+
+if TYPE_CHECKING:
+    from arena.ingest.derive import ChunkFacts
 
 
 @dataclass(frozen=True)
 class ImportRequest:
     """Who imports which file for which organization and source, with which mapping."""
 
-    organization: str
+    organization: Organization
     source: str
     vendor: str | None
     file_name: str
@@ -59,6 +65,19 @@ class LoadSummary:
     # Tables whose indexes and foreign keys were set aside during the load and put back
     # (re-validated) before commit: the riskiest path, so the summary says when it ran.
     bulk_tables: list[str] = field(default_factory=list)
+    # The customers the import created or met (sorted ids): what a step that keeps figures per
+    # customer must recompute once the import has committed.
+    touched_customer_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What undoing an import removed: rows per table, the customers removed with it, and the
+    customers who stay but lost tickets or orders (whose per-customer figures must change)."""
+
+    removed: dict[str, int]
+    removed_customer_ids: tuple[int, ...] = ()
+    affected_customer_ids: tuple[int, ...] = ()
 
 
 class ImportWriter(Protocol):
@@ -67,7 +86,7 @@ class ImportWriter(Protocol):
 
     import_id: int | None
 
-    def stage(self, rows: pd.DataFrame) -> None: ...
+    def stage(self, rows: pd.DataFrame, facts: ChunkFacts) -> None: ...
 
     def reject(self, rows: list[RejectedRow]) -> None: ...
 
@@ -84,8 +103,12 @@ class ImportWriter(Protocol):
 class ImportStore(Protocol):
     def begin(self, request: ImportRequest) -> ImportWriter: ...
 
-    def find_template(self, organization: str, source: str, signature: str) -> dict | None: ...
+    def undo(self, organization: Organization, import_id: int) -> UndoResult:
+        """Remove exactly what one completed import added, in one transaction."""
+
+    def find_template(self, organization: Organization, source: str, signature: str
+                      ) -> dict | None: ...
 
     def save_template(
-        self, organization: str, source: str, signature: str, mapping: dict[str, Any]
+        self, organization: Organization, source: str, signature: str, mapping: dict[str, Any]
     ) -> None: ...

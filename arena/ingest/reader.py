@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -156,13 +157,17 @@ def _read(
     pending_blanks: list[SkippedLine] = []
     with open(path, encoding=layout.encoding, errors="replace", newline="") as handle:
         for _ in range(layout.header_row):
-            handle.readline()
-        reader = csv.reader(handle, delimiter=layout.delimiter, quotechar=layout.quotechar)
-        next(reader, None)  # the header record
+            handle.readline(MAX_LINE_CHARS)
+        reader = csv.reader(_bounded_lines(handle, layout.header_row + 1),
+                            delimiter=layout.delimiter, quotechar=layout.quotechar)
+        try:
+            next(reader, None)  # the header record
+        except csv.Error as error:
+            raise _csv_sentence(error, layout.header_row + 1) from None
         offset = layout.header_row + 1
         consumed = reader.line_num
         last_line, last_spans_lines = 0, False
-        for cells in reader:
+        for cells in _records_or_sentence(reader, layout.header_row):
             line = offset + consumed
             last_line, last_spans_lines = line, reader.line_num - consumed > 1
             consumed = reader.line_num
@@ -217,3 +222,44 @@ def _append(chunk: RecordChunk, line: int, cells: list[str], width: int) -> None
         cells.pop()
     chunk.lines.append(line)
     chunk.rows.append(cells)
+
+
+# What one physical line and one value may hold. Python's csv module refuses a value beyond its
+# field limit (131,072 characters); a line is read at most this long, so a file with no line
+# break (a 1 GB "record") costs a megabyte or two before it is refused, never its size.
+MAX_LINE_CHARS = 1 << 20
+MAX_FIELD_CHARS = csv.field_size_limit()
+
+
+def _bounded_lines(handle: Any, first_line: int) -> Iterator[str]:
+    """The file's physical lines, refusing one longer than MAX_LINE_CHARS in one sentence."""
+    line_number = first_line
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise UnusableFileError(
+                f"Line {line_number} is longer than {MAX_LINE_CHARS:,} characters: this is not a "
+                "ticketing export (or its line breaks are missing)."
+            )
+        line_number += 1
+        yield line
+
+
+def _records_or_sentence(reader: Any, header_row: int) -> Iterator[list[str]]:
+    """The reader's records; a parser error (a value beyond the field limit) becomes one
+    sentence naming the line."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise _csv_sentence(error, header_row + 1 + reader.line_num) from None
+
+
+def _csv_sentence(error: csv.Error, line: int) -> UnusableFileError:
+    if "field larger than field limit" in str(error):
+        return UnusableFileError(
+            f"A value around line {line} is longer than {MAX_FIELD_CHARS:,} characters: a quote "
+            "opened and never closed, or not a ticketing export."
+        )
+    return UnusableFileError(f"The file cannot be read as CSV around line {line}: {error}.")

@@ -20,6 +20,10 @@ from arena.ingest.shapes import EMAIL, looks_like_value
 ENCODING_SAMPLE_BYTES = 1 << 20
 # The stdlib sniffer fails on small samples; dialect and header are read from this many chars.
 DIALECT_SAMPLE_CHARS = 256 * 1024
+# The widest export known (pretix's order positions, all questions answered) has about a
+# hundred columns; ten times that is refused before anything reads the records, so a hostile
+# header (a million columns) costs a sample, not minutes and a mapping editor nobody can use.
+MAX_COLUMNS = 1_000
 DELIMITERS: tuple[str, ...] = (";", ",", "\t", "|")
 # A header sits within the first lines; a title block longer than this is not a title block.
 MAX_HEADER_SEARCH_RECORDS = 50
@@ -89,6 +93,11 @@ def detect_layout(
     records = _parse_records(text, chosen_delimiter, quotechar, truncated=truncated)
     header_index = _find_header(records, header_row)
     header_line, header_cells = records[header_index]
+    if len(header_cells) > MAX_COLUMNS:
+        raise UnusableFileError(
+            f"The header has {len(header_cells):,} columns; Arena reads exports of at most "
+            f"{MAX_COLUMNS:,} columns (is the delimiter right?)."
+        )
     skipped = [
         SkippedLine(line + 1, "blank" if not any(cell.strip() for cell in cells) else "title")
         for line, cells in records[:header_index]
@@ -287,6 +296,12 @@ def _parse_records(
             records.append((consumed, cells))
             consumed = reader.line_num
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise UnusableFileError(
+                f"A value near line {reader.line_num} is longer than "
+                f"{csv.field_size_limit():,} characters: a quote opened and never closed, a "
+                "missing line break, or not a ticketing export."
+            ) from None
         raise UnusableFileError(f"The file cannot be read as CSV: {error}.") from error
     if truncated and len(records) > 1:
         records.pop()  # the sample cut the last record in two

@@ -10,15 +10,9 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from arena.errors import ArenaUserError
 from arena.security import hash_password, verify_password
 from arena.storage.schema import organizations, user_organizations, users
+from arena.tenancy import Organization
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-@dataclass(frozen=True)
-class Organization:
-    id: int
-    slug: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +42,18 @@ def find_organization(connection: Connection, slug: str) -> Organization:
     if row is None:
         raise ArenaUserError(f"No organization '{slug}' exists.")
     return Organization(row.id, row.slug, row.name)
+
+
+def add_organization(engine: Engine, slug: str, name: str | None = None) -> Organization:
+    """Create the organization (or return it when it exists), in a transaction of its own."""
+    with engine.begin() as connection:
+        return ensure_organization(connection, slug, name)
+
+
+def organization_by_slug(engine: Engine, slug: str) -> Organization:
+    """The organization a user named (`--org`), resolved once where a command starts."""
+    with engine.connect() as connection:
+        return find_organization(connection, slug)
 
 
 def list_organizations(engine: Engine) -> list[Organization]:

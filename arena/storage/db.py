@@ -1,10 +1,13 @@
-"""Engines, schema migrations and the unit of work, for SQLite (embedded) and PostgreSQL."""
+"""Engines and schema migrations, for SQLite (embedded) and PostgreSQL.
+
+One way to a transaction, everywhere in storage: `with engine.begin() as connection:` is the
+unit of work (it commits when the block ends normally and rolls back on any exception);
+`with engine.connect() as connection:` only reads. An import is the one longer transaction, held
+by its own session (`arena.storage.importing.session`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
@@ -56,6 +59,11 @@ def parse_database_url(url: str) -> URL:
         f"The database URL names {parsed.drivername!r}, which Arena does not support: "
         f"{_SUPPORTED}."
     )
+
+
+def redacted_url(url: str) -> str:
+    """The URL as it may be printed: the password hidden."""
+    return parse_database_url(url).render_as_string(hide_password=True)
 
 
 def create_database_engine(url: str) -> Engine:
@@ -165,10 +173,3 @@ def current_revision(engine: Engine) -> str | None:
 
 def table_names(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
-
-
-@contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Connection]:
-    """One transaction that commits only when the block ends without an exception."""
-    with engine.begin() as connection:
-        yield connection

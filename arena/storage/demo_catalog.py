@@ -33,7 +33,7 @@ from arena.demo.ports import (
     ImportedFile,
     SeasonTicketsLoaded,
 )
-from arena.ingest.normalize import department_code, fold_city, season_bounds
+from arena.ingest.normalize import country_name, department_code, fold_city, season_bounds
 from arena.security import hash_password
 from arena.storage.accounts import ensure_organization, find_organization
 from arena.storage.schema import (
@@ -54,7 +54,7 @@ from arena.storage.schema import (
     venues,
 )
 from arena.storage.sqlutil import dialect_insert, insert_ignore
-from arena.storage.ticket_loader import COUNTRY_NAMES
+from arena.tenancy import Organization
 
 _HOLDERS = "arena_demo_holders"
 # Tables whose rows a reset deletes by the thousand and that others reference without an index
@@ -83,10 +83,14 @@ class SqlDemoCatalog:
         with self.engine.connect() as connection:
             return [ImportedFile(*row) for row in connection.execute(query)]
 
-    def ensure_organizations(self, organizations_frame: pd.DataFrame) -> None:
+    def ensure_organizations(self, organizations_frame: pd.DataFrame) -> dict[str, Organization]:
         with self.engine.begin() as connection:
-            for row in organizations_frame.itertuples(index=False):
-                ensure_organization(connection, row.organization_slug, row.organization_name)
+            return {
+                row.organization_slug: ensure_organization(
+                    connection, row.organization_slug, row.organization_name
+                )
+                for row in organizations_frame.itertuples(index=False)
+            }
 
     def ensure_demo_user(self, org_slugs: Sequence[str]) -> None:
         with self.engine.begin() as connection:
@@ -361,7 +365,7 @@ def _ensure_places(connection: Connection, frame: pd.DataFrame) -> None:
     places = places.drop_duplicates()
     insert_ignore(
         connection, countries,
-        [{"iso2": code, "name": COUNTRY_NAMES.get(code, code)} for code in places["country"].unique()],
+        [{"iso2": code, "name": country_name(code)} for code in places["country"].unique()],
         ["iso2"],
     )
     country_ids = _country_ids(connection)

@@ -111,6 +111,10 @@ class KnownCustomers:
         """The customer id at each position (NA where the position is -1)."""
         return _ids_at(self._ids, at)
 
+    def ids(self) -> np.ndarray:
+        """Every known customer's id, sorted, each once (8 bytes per customer)."""
+        return np.unique(self._ids)
+
 
 class ImportOrders:
     """The orders this import has written: their reference, id, customer and date, so a later

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from arena.storage.analytics import Scope
+from arena.tenancy import Organization
 from arena.ui import data
 from arena.ui.auth import render_login_page, signed_in_user
 from arena.ui.session import (
@@ -34,6 +35,11 @@ class Filters:
     season_label: str | None = None
     venue_id: int | None = None
     venue_name: str | None = None
+
+    @property
+    def organization(self) -> Organization:
+        """The picked organization, resolved once by the picker, as every layer takes it."""
+        return Organization(self.organization_id, self.organization_slug, self.organization_name)
 
     @property
     def scope(self) -> Scope:

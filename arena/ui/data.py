@@ -11,11 +11,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from arena.ingest.rejections import rejected_table
 from arena.storage import analytics
-from arena.storage.accounts import Organization, User, organizations_of
+from arena.storage.accounts import User, organizations_of
 from arena.storage.analytics import Choice, Dimension, Kpis, Scope
 from arena.storage.import_history import list_imports, rejected_rows_of, warnings_of
-from arena.storage.ticket_loader import undo_import
+from arena.tenancy import Organization
 from arena.ui.services import database_key, get_services
 from arena.ui.session import SessionUser
 
@@ -103,34 +104,30 @@ def sources(organization_id: int) -> list[str]:
     return _sources(database_key(), organization_id)
 
 
-def imports_of(organization_slug: str) -> pd.DataFrame:
+def imports_of(organization: Organization) -> pd.DataFrame:
     """The import history, newest first (not cached: it must show a running import at once)."""
-    return pd.DataFrame(list_imports(_engine(), organization_slug))
+    return pd.DataFrame(list_imports(_engine(), organization))
 
 
-def rejected_rows(organization_slug: str, import_id: int) -> list[dict[str, Any]]:
+def rejected_rows(organization: Organization, import_id: int) -> list[dict[str, Any]]:
     """One import's rejected rows with their reasons and original records (org-checked)."""
-    return rejected_rows_of(_engine(), organization_slug, import_id)
+    return rejected_rows_of(_engine(), organization, import_id)
 
 
-def warnings(organization_slug: str, import_id: int) -> pd.DataFrame:
-    return pd.DataFrame(warnings_of(_engine(), organization_slug, import_id))
+def warnings(organization: Organization, import_id: int) -> pd.DataFrame:
+    return pd.DataFrame(warnings_of(_engine(), organization, import_id))
 
 
-def undo(organization_slug: str, import_id: int) -> dict[str, int]:
+def undo(organization: Organization, import_id: int) -> dict[str, int]:
     """Remove what one import added, then forget every cached figure."""
-    removed = undo_import(_engine(), organization_slug, import_id)
+    removed = get_services().import_store.undo(organization, import_id).removed
     clear_cached_queries()
     return removed
 
 
 def flatten_rejected(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rejected rows as a table: line, reason columns, then the original record's cells."""
-    reasons = ["line", "column", "value", "code", "message"]
-    flat = [
-        {**{key: row.get(key) for key in reasons}, **(row.get("record") or {})} for row in rows
-    ]
-    return pd.DataFrame(flat, columns=None if flat else reasons)
+    return rejected_table(rows)
 
 
 def clear_cached_queries() -> None:

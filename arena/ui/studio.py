@@ -3,6 +3,8 @@ validation or import runs with a live progress bar.
 
 The studio never holds the file as Python objects: detection reads a sample, the preview reads
 the first rows, and validation and import stream the file chunk by chunk through `run_import`.
+What the page establishes (layout, the suggestion the editor starts from, the mapping, the
+vendor) goes into one `ImportPlan`, made as the command line makes it (`arena.ingest.plan`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import streamlit as st
 
 from arena.errors import ArenaUserError
 from arena.ingest.catalogue import FIELD_NAMES, FIELDS_BY_NAME, missing_required
-from arena.ingest.mapping import Mapping, MappingSuggestion, header_signature, suggest_mapping
-from arena.ingest.reader import RecordChunk, iter_records
+from arena.ingest.mapping import Mapping, MappingSuggestion
+from arena.ingest.plan import FileSample, ImportPlan, make_plan, read_sample, suggest, vendor_of
+from arena.ingest.rejections import rejected_table
 from arena.ingest.service import ImportOptions, ImportReport, run_import
-from arena.ingest.sniff import FileLayout, detect_layout
-from arena.ingest.vendors import detect_vendor
+from arena.tenancy import Organization
 from arena.ui.data import clear_cached_queries
 from arena.ui.formatting import format_count, format_percent, format_rate
 from arena.ui.services import get_services
@@ -37,7 +39,6 @@ DELIMITERS = {";": "; semicolon", ",": ", comma", "\t": "tab", "|": "| pipe"}
 CONSTANT_FIELDS = ("event_name", "event_date", "venue", "currency")
 NOT_IMPORTED = ""
 PREVIEW_ROWS = 15
-SAMPLE_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -70,33 +71,48 @@ def sample_file(path: Path) -> StudioFile:
     return StudioFile(path, hashlib.sha256(f"{path}:{stat.st_mtime}".encode()).hexdigest()[:16])
 
 
-def detect(file: StudioFile, encoding: str | None = None, delimiter: str | None = None,
-           header_row: int | None = None) -> FileLayout:
-    return detect_layout(file.path, encoding=encoding, delimiter=delimiter, header_row=header_row)
+def detect(file: StudioFile) -> FileSample:
+    """The file's layout as Arena detects it, and its first records; a file Arena cannot read
+    (no header, too many columns, a line without end) is one sentence on the page."""
+    try:
+        return read_sample(file.path)
+    except ArenaUserError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # st.stop() ends the script run; this line only tells mypy
 
 
-def first_rows(file: StudioFile, layout: FileLayout, rows: int = SAMPLE_ROWS) -> RecordChunk:
-    return next(iter_records(file.path, layout, chunk_rows=rows), RecordChunk())
+def adjust(detected: FileSample, encoding: str, delimiter: str, header_row: int) -> FileSample:
+    """The sample read with the user's corrections; the detected one when nothing changed."""
+    layout = detected.layout
+    if (encoding, delimiter, header_row) == (layout.encoding, layout.delimiter,
+                                             layout.header_row):
+        return detected
+    return read_sample(detected.path, encoding=encoding, delimiter=delimiter,
+                       header_row=header_row)
 
 
-def preview_frame(chunk: RecordChunk, layout: FileLayout) -> pd.DataFrame:
+def preview_frame(sample: FileSample) -> pd.DataFrame:
     """The first rows under their headers, as read with the chosen encoding and delimiter."""
+    layout, chunk = sample.layout, sample.first_rows
     rows = [row[: len(layout.headers)] for row in chunk.rows[:PREVIEW_ROWS]]
     return pd.DataFrame(rows, columns=layout.headers, index=chunk.lines[:PREVIEW_ROWS])
 
 
-def vendor_name(layout: FileLayout) -> str | None:
-    vendor = detect_vendor(layout.headers)
-    return vendor.name if vendor else None
+def vendor_name(sample: FileSample) -> str | None:
+    return vendor_of(sample.layout)
 
 
-def suggestion_for(layout: FileLayout, chunk: RecordChunk, organization: str,
+def suggestion_for(sample: FileSample, organization: Organization,
                    source: str) -> MappingSuggestion:
     """Arena's proposal, or the template saved for this source and header signature."""
-    store = get_services().import_store
-    saved = store.find_template(organization, source, header_signature(layout.headers))
-    template = Mapping.from_json(saved, layout.headers) if saved else None
-    return suggest_mapping(layout.headers, chunk.rows, template=template)
+    return suggest(sample, organization, source, get_services().import_store)
+
+
+def plan(sample: FileSample, organization: Organization, source: str, mapping: Mapping,
+         suggestion: MappingSuggestion) -> ImportPlan:
+    """The plan of the import as the page shows it: the mapping the user left in the editor."""
+    return make_plan(sample, organization, source, mapping, suggestion.vendor)
 
 
 def field_label(name: str) -> str:
@@ -165,19 +181,10 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def save_template(organization: str, source: str, layout: FileLayout, mapping: Mapping) -> None:
+def save_template(plan: ImportPlan) -> None:
     get_services().import_store.save_template(
-        organization, source, header_signature(layout.headers), mapping.to_json(layout.headers)
+        plan.organization, plan.source, plan.signature, plan.mapping_json
     )
-
-
-def estimate_rows(file: StudioFile, layout: FileLayout, chunk: RecordChunk) -> int:
-    """Rows in the file, estimated from its size and the first rows, for the progress bar."""
-    size = file.path.stat().st_size
-    if not chunk.rows:
-        return 1
-    sample_bytes = sum(len(layout.delimiter.join(row)) + 2 for row in chunk.rows)
-    return max(len(chunk.rows), int(size / (sample_bytes / len(chunk.rows))))
 
 
 def _progress(total: int) -> Callable[[int, float], None]:
@@ -190,17 +197,15 @@ def _progress(total: int) -> Callable[[int, float], None]:
     return update
 
 
-def run(file: StudioFile, layout: FileLayout, mapping: Mapping, *, organization: str,
-        source: str, user: str, dry_run: bool, expected_rows: int) -> ImportReport | None:
-    """Validate (dry run, nothing written) or import, streaming with a progress bar."""
-    options = ImportOptions(
-        organization=organization, source=source, mapping=mapping, encoding=layout.encoding,
-        delimiter=layout.delimiter, header_row=layout.header_row, dry_run=dry_run, user=user,
-        chunk_rows=get_services().settings.import_chunk_rows,
-    )
+def run(plan: ImportPlan, *, user: str, dry_run: bool, rows: int | None = None
+        ) -> ImportReport | None:
+    """Validate (dry run, nothing written) or import, streaming with a progress bar (out of
+    `rows` when a validation counted them, else the plan's estimate)."""
+    options = ImportOptions(dry_run=dry_run, user=user,
+                            chunk_rows=get_services().settings.import_chunk_rows)
     store = None if dry_run else get_services().import_store
     try:
-        report = run_import(file.path, options, store, progress=_progress(expected_rows))
+        report = run_import(plan, options, store, progress=_progress(rows or plan.expected_rows))
     except ArenaUserError as error:
         st.error(str(error))
         return None
@@ -210,27 +215,28 @@ def run(file: StudioFile, layout: FileLayout, mapping: Mapping, *, organization:
 
 
 def warned_rows(report: ImportReport) -> int:
-    return len({warning["line"] for warning in report.warnings})
+    return report.rows_warned
 
 
 def errors_by_code(report: ImportReport) -> pd.DataFrame:
-    """Rejections counted by reason and column, most frequent first."""
-    frame = pd.DataFrame(report.rejected, columns=["code", "column", "message"])
-    if frame.empty:
-        return pd.DataFrame(columns=["code", "column", "rows", "example"])
+    """Rejections counted by reason and column, most frequent first (every rejected row
+    counted, not only the sample the report keeps)."""
+    frame = pd.DataFrame(report.rejections_by_reason,
+                         columns=["code", "column", "rows", "example"])
     frame["column"] = frame["column"].fillna("(row)")
-    return (
-        frame.groupby(["code", "column"], dropna=False)
-        .agg(rows=("message", "size"), example=("message", "first"))
-        .reset_index()
-        .sort_values("rows", ascending=False)
-    )
+    return frame
+
+
+def rejected_download_label(report: ImportReport) -> str:
+    """The download holds the sample the report keeps; say so when it is not every row."""
+    if report.rows_rejected > len(report.rejected):
+        return (f"Download the first {format_count(len(report.rejected))} rejected rows (CSV); "
+                "after the import, all of them are in the import history")
+    return "Download the rejected rows (CSV)"
 
 
 def rejected_csv(rows: list[dict[str, Any]]) -> bytes:
     """Rejected rows with their reasons, as a CSV Excel opens (UTF-8 with BOM, `;`)."""
-    flat = [{"line": r["line"], "column": r.get("column"), "value": r.get("value"),
-             "code": r["code"], "message": r["message"], **(r.get("record") or {})} for r in rows]
     buffer = io.StringIO()
-    pd.DataFrame(flat).to_csv(buffer, sep=";", index=False)
+    rejected_table(rows).to_csv(buffer, sep=";", index=False)
     return buffer.getvalue().encode("utf-8-sig")

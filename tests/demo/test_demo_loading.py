@@ -19,15 +19,16 @@ from arena.demo import DemoManifest, generate_demo
 from arena.demo.loader import DemoLoadReport, demo_organization_slugs, load_demo
 from arena.errors import ArenaUserError
 from arena.ingest.mapping import Mapping
-from arena.ingest.service import ImportOptions, ImportReport, run_import
+from arena.ingest.service import ImportReport
 from arena.ingest.sniff import detect_layout
 from arena.storage.accounts import ensure_organization, find_user, organizations_of
 from arena.storage.db import create_database_engine
 from arena.storage.demo_catalog import SqlDemoCatalog
+from arena.storage.importing import SqlImportStore
 from arena.storage.pricing_repository import SqlPricingRepository
 from arena.storage.schema import metadata
-from arena.storage.ticket_loader import SqlImportStore
 from tests.support.databases import empty_all_tables, fresh_sqlite_url
+from tests.support.imports import import_file
 
 SCALE = 0.02
 SEED = 42
@@ -279,9 +280,8 @@ def _reimport(engine: Engine, export: Path, organization: str | None) -> ImportR
             {"name": export.name}).one()
     layout = detect_layout(export)
     mapping = json.loads(mapping) if isinstance(mapping, str) else mapping  # SQLite JSON as text
-    options = ImportOptions(organization=organization or slug, source=source,
-                            mapping=Mapping.from_json(mapping, layout.headers))
-    return run_import(export, options, SqlImportStore(engine))
+    return import_file(export, SqlImportStore(engine), organization or slug, source=source,
+                       mapping=Mapping.from_json(mapping, layout.headers))
 
 
 def test_reset_removes_the_demo_and_nothing_else(engine: Engine, manifest: DemoManifest) -> None:

@@ -91,3 +91,17 @@ def test_an_unsupported_database_url_is_one_sentence(
         assert "Traceback" not in result.output
         assert "Arena" in result.output and "database URL" in result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize("command", [["users", "add"], ["orgs", "add"], ["import", "file"],
+                                     ["import", "undo"], ["import", "list"],
+                                     ["import", "rejected"]])
+def test_the_help_calls_the_organization_a_slug_never_an_id(
+    runner: CliRunner, command: list[str]
+) -> None:
+    """`--org` takes the short name users type (`arena orgs list` shows it); the numeric id is
+    internal."""
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "organization id" not in result.output.lower()
+    assert "slug" in result.output.lower()

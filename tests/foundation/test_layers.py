@@ -41,3 +41,33 @@ def test_feature_packages_never_import_streamlit_or_storage() -> None:
     ]
     assert paths, "the feature packages exist"
     assert _violations(paths, FORBIDDEN_IN_FEATURES) == []
+
+
+def test_every_module_of_the_package_sits_in_a_layer_of_the_import_contracts() -> None:
+    """A module left out of the layers contract escapes every rule: `lint-imports` would stay
+    green whatever it imports."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layered = {
+        name.strip()
+        for contract in contracts if contract["type"] == "layers"
+        for layer in contract["layers"]
+        for name in layer.split("|")
+    }
+    modules = {
+        f"arena.{path.stem if path.is_file() else path.name}"
+        for path in (ROOT / "arena").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__")
+        or (path.is_dir() and (path / "__init__.py").exists())
+    }
+    assert modules - layered == set()
+
+
+def test_sqlalchemy_is_imported_only_by_storage_and_the_composition_root() -> None:
+    paths = [
+        path for path in sorted((ROOT / "arena").rglob("*.py"))
+        if path.relative_to(ROOT / "arena").parts[0] not in ("storage", "bootstrap.py")
+    ]
+    assert _violations(paths, ("sqlalchemy", "psycopg2", "alembic")) == []

@@ -9,8 +9,8 @@ import pytest
 
 from arena.ingest.fast_reader import FastPathUnavailable, iter_record_columns
 from arena.ingest.reader import is_footer_label, iter_records
-from arena.ingest.service import ImportOptions, run_import
 from arena.ingest.sniff import ENCODING_SAMPLE_BYTES, UnusableFileError, detect_layout
+from tests.support.imports import import_file
 from tests.support.records import flatten_records
 
 HEADER = "Spectacle;Date;Billet;Prix;Nom;Prénom\n"
@@ -58,7 +58,7 @@ def test_bytes_past_the_sample_that_utf8_cannot_decode_become_replacement_charac
     assert len(rows) == records
     assert rows[-1][0] == "Op\ufffdra de Lyon"
 
-    report = run_import(path, ImportOptions(organization="club", dry_run=True), None)
+    report = import_file(path, None, "club", dry_run=True)
     assert report.rows_read == records
     assert report.rows_read == report.rows_loaded + report.rows_rejected
 
@@ -74,9 +74,7 @@ def test_forcing_utf8_on_a_cp1252_file_reads_it_with_replacement_characters(
     _, rows, _ = flatten_records(list(iter_records(path, layout)))
     assert [row[0] for row in rows] == ["Op\ufffdra"] * 3
 
-    report = run_import(
-        path, ImportOptions(organization="club", encoding="utf-8", dry_run=True), None
-    )
+    report = import_file(path, None, "club", encoding="utf-8", dry_run=True)
     assert report.rows_read == 3
 
 
@@ -192,7 +190,7 @@ def test_a_ragged_semicolon_file_with_decimal_commas_is_split_on_semicolons(
     layout = detect_layout(path)
     assert layout.delimiter == ";"
     assert layout.headers[:4] == ["Manifestation", "Date", "Billet", "Prix"]
-    report = run_import(path, ImportOptions(organization="club", dry_run=True), None)
+    report = import_file(path, None, "club", dry_run=True)
     assert (report.rows_read, report.rows_loaded) == (6, 6)
 
 
@@ -233,7 +231,7 @@ def test_a_quote_never_closed_is_refused_with_its_line_not_read_as_a_footer(
     except UnusableFileError as refusal:
         assert message in str(refusal)
     with pytest.raises(UnusableFileError, match=message):
-        run_import(path, ImportOptions(organization="club", dry_run=True), None)
+        import_file(path, None, "club", dry_run=True)
 
 
 def test_a_quoted_value_over_several_lines_still_reads_as_one_value(tmp_path: Path) -> None:

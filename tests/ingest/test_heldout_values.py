@@ -20,11 +20,12 @@ from arena.ingest.parsers import (
     parse_datetime_series,
     parse_price,
 )
+from arena.ingest.plan import prices_in_cents
 from arena.ingest.reader import RecordChunk
-from arena.ingest.service import ImportOptions, prices_in_cents, run_import
 from arena.ingest.validation import ParseOptions, ValidationResult, ValidationState, validate_chunk
 from arena.storage.accounts import ensure_organization
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
+from tests.support.imports import import_file
 
 TODAY = date(2024, 6, 1)
 OPTIONS = ParseOptions(today=TODAY)
@@ -206,7 +207,7 @@ def test_a_price_column_whose_header_says_cents_is_read_in_cents(
     )
     with engine.begin() as connection:
         ensure_organization(connection, "club", "club")
-    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(engine))
+    report = import_file(path, SqlImportStore(engine), "club")
     assert report.rows_loaded == 2
     with engine.connect() as connection:
         prices = connection.execute(

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from arena.ingest import validation
-from arena.ingest.service import ImportOptions, run_import
-from arena.storage import bulk, ticket_loader
+from arena.storage import bulk
 from arena.storage.accounts import ensure_organization
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
+from arena.storage.importing.catalogues import Catalogues
+from tests.support.imports import import_file
 
 EXPORT = (
     "Manifestation;Date séance;N° billet;Commande;Prix;Email\n"
@@ -58,7 +59,7 @@ def test_a_large_load_puts_every_constraint_and_index_back(
     before = _schema_objects(engine)
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
-    report = run_import(path, ImportOptions(organization="club"), store)
+    report = import_file(path, store, "club")
     assert report.rows_loaded == 3
     # The load really went through bulk mode: otherwise this test would prove nothing.
     assert {"customers", "orders", "tickets"} <= set(report.bulk_tables)
@@ -74,7 +75,7 @@ def test_an_import_below_the_thresholds_reports_no_bulk_table(
         ensure_organization(connection, "club", "Club")
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
-    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(engine))
+    report = import_file(path, SqlImportStore(engine), "club")
     assert report.rows_loaded == 3
     assert report.bulk_tables == []
 
@@ -85,16 +86,16 @@ def test_a_ticket_pointing_at_no_event_fails_the_whole_import_in_bulk_mode(
     """The foreign keys set aside are re-validated before commit: a broken reference that got
     past the writer (here, forced) fails the import and leaves nothing behind."""
     before = _schema_objects(engine)
-    resolve = ticket_loader.SqlImportWriter._event_ids
+    resolve = Catalogues.event_ids
 
     def dangling(self, rows):  # type: ignore[no-untyped-def]
         return resolve(self, rows) + 10_000_000
 
-    monkeypatch.setattr(ticket_loader.SqlImportWriter, "_event_ids", dangling)
+    monkeypatch.setattr(Catalogues, "event_ids", dangling)
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
     with pytest.raises(Exception, match="(?i)foreign key|event"):
-        run_import(path, ImportOptions(organization="club"), store)
+        import_file(path, store, "club")
     assert (_count(engine, "tickets"), _count(engine, "orders"), _count(engine, "customers")) == (0, 0, 0)
     assert _schema_objects(engine) == before
 
@@ -108,6 +109,6 @@ def test_a_duplicate_ticket_that_slipped_past_validation_fails_the_whole_import(
     path.write_text(EXPORT + "Nantes - Lyon;12/08/2023 20:30;B1;C9;99,00;zoe@example.org\n",
                     encoding="utf-8")
     with pytest.raises(Exception, match="(?i)unique|duplicate"):
-        run_import(path, ImportOptions(organization="club"), store)
+        import_file(path, store, "club")
     assert (_count(engine, "tickets"), _count(engine, "orders"), _count(engine, "customers")) == (0, 0, 0)
     assert _schema_objects(engine) == before

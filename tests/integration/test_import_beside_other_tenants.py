@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from arena.ingest.service import ImportOptions, run_import
 from arena.storage import bulk
 from arena.storage.accounts import ensure_organization
 from arena.storage.analytics import Scope, event_table, kpis
+from arena.storage.importing import SqlImportStore
 from arena.storage.schema import organizations
-from arena.storage.ticket_loader import SqlImportStore
+from tests.support.imports import import_file
 
 HEADER = "Manifestation;Date séance;N° billet;Commande;Prix;Email\n"
 OTHER_EXPORT = HEADER + (
@@ -50,7 +50,7 @@ def test_another_organizations_overview_answers_while_a_large_import_runs(
     store = SqlImportStore(engine)
     other_file = tmp_path / "other.csv"
     other_file.write_text(OTHER_EXPORT, encoding="utf-8")
-    run_import(other_file, ImportOptions(organization="other"), store)
+    import_file(other_file, store, "other")
     scope = Scope(organization_id=_org_id(engine, "other"))
     large_file = tmp_path / "large.csv"
     large_file.write_text(LARGE_EXPORT, encoding="utf-8")
@@ -65,9 +65,7 @@ def test_another_organizations_overview_answers_while_a_large_import_runs(
 
     def large_import() -> None:
         try:
-            outcome["report"] = run_import(
-                large_file, ImportOptions(organization="club", chunk_rows=10), store, progress
-            )
+            outcome["report"] = import_file(large_file, store, "club", chunk_rows=10, progress=progress)
         except BaseException as error:  # reported by the assertion below
             outcome["error"] = error
 

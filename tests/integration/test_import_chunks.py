@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from arena.ingest.service import ImportOptions, run_import
 from arena.storage.accounts import ensure_organization
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
+from tests.support.imports import import_file
 from tests.support.synthetic_export import write_synthetic_export
 
 HEADER = "Manifestation;Date séance;N° billet;Commande;Prix;Date achat;Email;Nom;Prénom;Téléphone;Adresse;Code postal;Ville;Pays"
@@ -69,9 +69,9 @@ def test_the_chunk_size_never_changes_what_an_import_loads(
 ) -> None:
     path = tmp_path / "export.csv"
     write_synthetic_export(path, rows=600, seed=11, encoding="utf-8")
-    small = run_import(path, ImportOptions(organization="small-chunks", chunk_rows=17), store)
+    small = import_file(path, store, "small-chunks", chunk_rows=17)
     assert _places_without_their_link(engine) == []
-    whole = run_import(path, ImportOptions(organization="one-chunk", chunk_rows=100_000), store)
+    whole = import_file(path, store, "one-chunk", chunk_rows=100_000)
 
     assert small.rows_loaded == whole.rows_loaded == 600
     assert small.added == whole.added
@@ -91,14 +91,12 @@ def test_a_customer_met_again_gets_their_empty_fields_filled_never_overwritten(
         f"{event};B3;C3;20,00;02/07/2023 11:00;ana@example.org;Roux;Ana;0622334455;9 rue Z;44000;Nantes;France",
         f"{event};B4;C3;20,00;02/07/2023 11:00;ana@example.org;Roux;Ana;;;;;",
     ]
-    report = run_import(_write(tmp_path / "first.csv", first),
-                        ImportOptions(organization="club", chunk_rows=1), store)
+    report = import_file(_write(tmp_path / "first.csv", first), store, "club", chunk_rows=1)
     assert report.rows_loaded == 4
     assert report.added["customers"] == 2 and report.added["orders"] == 3
 
     second = [f"{event};B9;C9;20,00;03/07/2023 10:00;bob@example.org;Vidal;Bob;0699999999;5 rue B;69001;Lyon;France"]
-    run_import(_write(tmp_path / "second.csv", second),
-               ImportOptions(organization="club"), store)
+    import_file(_write(tmp_path / "second.csv", second), store, "club")
 
     by_email = {row[1]: row for row in _customers(engine, "club")}
     # Ana: the address of her first purchase stays, the phone and place of a later one fill in.
@@ -119,8 +117,7 @@ def test_an_order_split_across_chunks_takes_its_first_customer_and_earliest_date
         f"{event};B3;C7;20,00;04/07/2023 09:00;lea@example.org;Noir;Léa;;;;;",
         f"{event};B4;C7;20,00;06/07/2023 09:00;eve@example.org;Blanc;Eve;;;;;",
     ]
-    report = run_import(_write(tmp_path / "split.csv", lines),
-                        ImportOptions(organization="club", chunk_rows=1), store)
+    report = import_file(_write(tmp_path / "split.csv", lines), store, "club", chunk_rows=1)
 
     assert report.added["orders"] == 2
     with engine.connect() as connection:
@@ -143,11 +140,8 @@ def test_an_order_continued_in_a_later_export_stays_one_order(
         f"{event};B2;C1;20,00;01/07/2023 10:00;ana@example.org;Roux;Ana;;;;;",
         f"{event};B3;C2;20,00;02/07/2023 10:00;bob@example.org;Vidal;Bob;;;;;",
     ]
-    run_import(_write(tmp_path / "monday.csv", first),
-               ImportOptions(organization="club", source="box office"), store)
-    report = run_import(_write(tmp_path / "tuesday.csv", second),
-                        ImportOptions(organization="club", source="box office", chunk_rows=1),
-                        store)
+    import_file(_write(tmp_path / "monday.csv", first), store, "club", source="box office")
+    report = import_file(_write(tmp_path / "tuesday.csv", second), store, "club", source="box office", chunk_rows=1)
 
     assert report.added["orders"] == 1  # C2 only: C1 came with Monday's export
     tickets = {row[0]: row for row in _tickets(engine, "club")}

@@ -11,12 +11,12 @@ from sqlalchemy import Engine, func, select, text
 
 from arena.errors import ArenaUserError
 from arena.ingest.mapping import Mapping
-from arena.ingest.service import ImportOptions, run_import
 from arena.storage.accounts import ensure_organization
 from arena.storage.import_history import list_imports, rejected_rows_of
+from arena.storage.importing import SqlImportStore
 from arena.storage.schema import customers, events, metadata, tickets
-from arena.storage.ticket_loader import SqlImportStore, undo_import
 from tests.integration.messy_files import write_messy_export
+from tests.support.imports import import_file, organization, undo
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "vendors"
@@ -40,7 +40,7 @@ def store(engine: Engine) -> SqlImportStore:
 
 
 def _import(path: Path, store: SqlImportStore, **options):  # type: ignore[no-untyped-def]
-    return run_import(path, ImportOptions(organization=options.pop("org", "club"), **options), store)
+    return import_file(path, store, options.pop("org", "club"), **options)
 
 
 def test_every_record_of_a_messy_file_is_loaded_or_rejected_with_its_reason(
@@ -73,7 +73,7 @@ def test_every_record_of_a_messy_file_is_loaded_or_rejected_with_its_reason(
         )
         prices = dict(connection.execute(select(tickets.c.ticket_ref, tickets.c.price)).all())
     assert str(prices["B003"]) == "1250.50"
-    stored = rejected_rows_of(engine, "club", report.import_id)
+    stored = rejected_rows_of(engine, organization(engine, "club"), report.import_id)
     assert len(stored) == report.rows_rejected
     assert all(row["record"] and row["message"] for row in stored)
 
@@ -120,16 +120,16 @@ def test_undo_removes_exactly_what_an_import_added(
     report = _import(path, store)
     assert _counts(engine)["tickets"] > before["tickets"]
 
-    undo_import(engine, "club", report.import_id)
+    undo(engine, "club", report.import_id)
 
     after = _counts(engine)
     for table in ("tickets", "orders", "customers", "events", "seat_categories", "tariffs",
                   "sales_channels", "event_categories", "venues", "seasons"):
         assert after[table] == before[table], table
-    statuses = {row["id"]: row["status"] for row in list_imports(engine, "club")}
+    statuses = {row["id"]: row["status"] for row in list_imports(engine, organization(engine, "club"))}
     assert statuses[report.import_id] == "undone"
     with pytest.raises(ArenaUserError):
-        undo_import(engine, "club", report.import_id)
+        undo(engine, "club", report.import_id)
 
 
 def test_a_failure_mid_import_leaves_the_database_as_before(
@@ -139,16 +139,16 @@ def test_a_failure_mid_import_leaves_the_database_as_before(
     write_messy_export(path)
     before = _counts(engine)
 
-    from arena.storage import ticket_loader
+    from arena.storage.importing.tickets import TicketWriter
 
     def explode(self, *args):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ticket_loader.SqlImportWriter, "_load_tickets", explode)
+    monkeypatch.setattr(TicketWriter, "load", explode)
     with pytest.raises(RuntimeError, match="disk full"):
         _import(path, store)
     assert _counts(engine) == before
-    history = list_imports(engine, "club")
+    history = list_imports(engine, organization(engine, "club"))
     assert [row["status"] for row in history] == ["failed"]
     assert "disk full" in history[0]["message"]
 
@@ -189,7 +189,7 @@ def test_a_dry_run_validates_everything_and_writes_nothing(
     report = _import(path, store, dry_run=True)
     assert report.rows_read == report.rows_loaded + report.rows_rejected > 0
     assert _counts(engine) == before
-    assert list_imports(engine, "club") == []
+    assert list_imports(engine, organization(engine, "club")) == []
 
 
 def test_a_mapping_fix_is_remembered_for_the_same_header_signature(

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from arena.ingest.service import ImportOptions, run_import
 from arena.storage.accounts import ensure_organization
 from arena.storage.analytics import refresh_sales_summary
+from arena.storage.importing import SqlImportStore
 from arena.storage.schema import sales_by_event_day, sales_by_event_offer
-from arena.storage.ticket_loader import SqlImportStore, undo_import
+from tests.support.imports import import_file, undo
 from tests.support.synthetic_export import write_synthetic_export
 
 SPARSE = (
@@ -59,7 +59,7 @@ def test_an_imports_summaries_equal_a_rebuild_from_the_tickets(
     sparse.write_text(SPARSE, encoding="utf-8")
 
     for path in (first, second, sparse):
-        report = run_import(path, ImportOptions(organization="club", chunk_rows=chunk_rows), store)
+        report = import_file(path, store, "club", chunk_rows=chunk_rows)
         assert report.rows_rejected == 0
         written = _summaries(engine, org.id)
         assert written == _rebuilt(engine, org.id)
@@ -69,7 +69,7 @@ def test_an_imports_summaries_equal_a_rebuild_from_the_tickets(
     # The gala's two tickets without a purchase date: one row, 35.10 + 0.10 exactly.
     assert [revenue for key, revenue in days if key[1] is None] == [Decimal("35.20")]
 
-    undo_import(engine, "club", report.import_id)  # the gala's summary goes with its tickets
+    undo(engine, "club", report.import_id)  # the gala's summary goes with its tickets
     assert _summaries(engine, org.id) == _rebuilt(engine, org.id)
 
 

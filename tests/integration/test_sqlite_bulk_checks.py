@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from arena.ingest.service import ImportOptions, run_import
-from arena.storage import ticket_loader
 from arena.storage.accounts import ensure_organization
 from arena.storage.bulk import foreign_key_violations, rows_violations
 from arena.storage.db import create_database_engine
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
+from arena.storage.importing.catalogues import Catalogues
 from tests.support.databases import fresh_sqlite_url
+from tests.support.imports import import_file
 
 EXPORT = (
     "Manifestation;Date séance;N° billet;Prix;Email\n"
@@ -40,7 +40,7 @@ def _foreign_keys_enforced(engine: Engine) -> bool:
 def test_the_check_names_every_reference_an_import_broke(sqlite_engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
-    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(sqlite_engine))
+    report = import_file(path, SqlImportStore(sqlite_engine), "club")
     with sqlite_engine.connect() as connection:
         assert foreign_key_violations(connection, report.import_id) == []
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
@@ -56,13 +56,13 @@ def test_a_broken_reference_rolls_the_import_back(
 ) -> None:
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
-    real_event_ids = ticket_loader.SqlImportWriter._event_ids
+    real_event_ids = Catalogues.event_ids
     monkeypatch.setattr(
-        ticket_loader.SqlImportWriter, "_event_ids",
+        Catalogues, "event_ids",
         lambda self, rows: real_event_ids(self, rows) + 1000,  # every ticket on a missing event
     )
     with pytest.raises(RuntimeError, match="broke foreign keys: tickets.event_id"):
-        run_import(path, ImportOptions(organization="club"), SqlImportStore(sqlite_engine))
+        import_file(path, SqlImportStore(sqlite_engine), "club")
     with sqlite_engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM tickets")).scalar_one() == 0
         assert connection.execute(text("SELECT status FROM imports")).scalars().all() == ["failed"]
@@ -72,7 +72,7 @@ def test_a_broken_reference_rolls_the_import_back(
 def test_foreign_keys_are_enforced_again_after_an_import(sqlite_engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
-    run_import(path, ImportOptions(organization="club"), SqlImportStore(sqlite_engine))
+    import_file(path, SqlImportStore(sqlite_engine), "club")
     assert _foreign_keys_enforced(sqlite_engine)
     with sqlite_engine.connect() as connection, pytest.raises(Exception, match="FOREIGN KEY"):
         connection.execute(text("UPDATE tickets SET event_id = 999"))
@@ -83,7 +83,7 @@ def test_the_chunk_check_finds_a_broken_reference_among_the_chunk_rows(
 ) -> None:
     path = tmp_path / "export.csv"
     path.write_text(EXPORT, encoding="utf-8")
-    run_import(path, ImportOptions(organization="club"), SqlImportStore(sqlite_engine))
+    import_file(path, SqlImportStore(sqlite_engine), "club")
     with sqlite_engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
         first, last = connection.execute(text("SELECT MIN(id), MAX(id) FROM tickets")).one()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from arena.ingest.service import ImportOptions, run_import
 from arena.storage.accounts import ensure_organization
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
+from tests.support.imports import import_file
 
 HEADER = ("Manifestation;Date séance;Lieu;N° billet;Commande;Prix;Catégorie;Tarif;Canal;Place;"
           "Email;Nom;Prénom;Adresse;Code postal;Ville;Pays")
@@ -45,8 +45,7 @@ def test_long_names_places_seats_and_references_load_in_full(
     with engine.begin() as connection:
         ensure_organization(connection, "club", "club")
 
-    report = run_import(path, ImportOptions(organization="club", source="box office"),
-                        SqlImportStore(engine))
+    report = import_file(path, SqlImportStore(engine), "club", source="box office")
 
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (1, 1, 0)
     with engine.connect() as connection:
@@ -80,7 +79,7 @@ def test_a_price_too_large_to_store_is_one_rejected_row(tmp_path: Path, engine: 
     with engine.begin() as connection:
         ensure_organization(connection, "club", "club")
 
-    report = run_import(path, ImportOptions(organization="club"), SqlImportStore(engine))
+    report = import_file(path, SqlImportStore(engine), "club")
 
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (2, 1, 1)
     assert [(r["line"], r["code"]) for r in report.rejected] == [(2, "price_too_large")]

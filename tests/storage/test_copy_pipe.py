@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 import psycopg2
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from arena.ingest.ports import ImportRequest
+from arena.storage.accounts import ensure_organization
 from arena.storage.copy_pipe import CopyPipe
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
 
 
 @pytest.fixture
@@ -59,16 +60,18 @@ def test_an_import_statement_waits_for_the_copies_before_it(engine: Engine) -> N
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no COPY")
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO organizations (slug, name) VALUES ('club', 'Club')"))
+        club = ensure_organization(connection, "club", "Club")
     writer = SqlImportStore(engine).begin(ImportRequest(
-        organization="club", source="csv", vendor=None, file_name="export.csv",
+        organization=club, source="csv", vendor=None, file_name="export.csv",
         file_hash="0" * 64, mapping={}, user=None,
     ))
     try:
-        writer.connection.exec_driver_sql("CREATE TEMPORARY TABLE piped (n integer)")
-        assert writer._copies is not None
+        connection = writer.session.connection
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE piped (n integer)")
+        copies = writer.session.copies
+        assert copies is not None
         for _ in range(5):
-            writer._copies.submit("COPY piped (n) FROM STDIN", _rows(*range(20_000)))
-        assert writer.connection.exec_driver_sql("SELECT COUNT(*) FROM piped").scalar() == 100_000
+            copies.submit("COPY piped (n) FROM STDIN", _rows(*range(20_000)))
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM piped").scalar() == 100_000
     finally:
         writer.abort("test over")

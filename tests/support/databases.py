@@ -46,7 +46,16 @@ def prepare_postgres(url: str) -> None:
 
 
 def empty_all_tables(engine: Engine) -> None:
-    """DELETE, children first: on small tables it is far quicker than TRUNCATE's fixed cost."""
+    """DELETE, children first: on small tables it is far quicker than TRUNCATE's fixed cost.
+    After a large test (the demo: 60,000 tickets) one TRUNCATE of every table instead: each
+    order DELETE would scan the tickets for its unindexed foreign key (minutes)."""
     with engine.begin() as connection:
+        large = engine.dialect.name == "postgresql" and connection.execute(
+            text("SELECT EXISTS (SELECT 1 FROM tickets OFFSET 5000)")
+        ).scalar_one()
+        if large:
+            names = ", ".join(table.name for table in metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names}"))
+            return
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())

@@ -13,11 +13,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from arena.ingest.mapping import Mapping
-from arena.ingest.service import ImportOptions, ImportReport, run_import
+from arena.ingest.service import ImportReport
 from arena.storage.accounts import add_user, ensure_organization
 from arena.storage.db import create_database_engine
-from arena.storage.ticket_loader import SqlImportStore
+from arena.storage.importing import SqlImportStore
 from arena.ui.session import SessionUser
+from tests.support.imports import import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -51,10 +52,8 @@ class Arena:
     def load(self, organization: str, sample: str, **constants: str) -> ImportReport:
         """Import a bundled vendor sample through the real pipeline."""
         engine = self.engine()
-        mapping = None
-        options = ImportOptions(organization=organization, source=Path(sample).stem,
-                                constants=constants, mapping=mapping, user="tests")
-        report = run_import(SAMPLES / sample, options, SqlImportStore(engine))
+        report = import_file(SAMPLES / sample, SqlImportStore(engine), organization,
+                             source=Path(sample).stem, constants=constants, user="tests")
         engine.dispose()
         return report
 

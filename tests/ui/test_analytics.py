@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from arena.ingest.service import ImportOptions, run_import
 from arena.storage import analytics
 from arena.storage.accounts import ensure_organization
 from arena.storage.analytics import NOT_GIVEN, Scope
+from arena.storage.importing import SqlImportStore
 from arena.storage.schema import (
     customers,
     events,
@@ -27,7 +27,7 @@ from arena.storage.schema import (
     tickets,
     venues,
 )
-from arena.storage.ticket_loader import SqlImportStore, undo_import
+from tests.support.imports import import_file, undo
 
 HEADER = "Billet;Spectacle;Date représentation;Lieu;Prix;Catégorie;Tarif;Canal;Date achat;Email"
 SHOWS = [
@@ -69,8 +69,8 @@ def sales(engine: Engine, tmp_path: Path) -> tuple[int, pd.DataFrame]:
     expected = write_sales(tmp_path / "opera.csv", seed=7)
     write_sales(tmp_path / "other.csv", seed=8)
     store = SqlImportStore(engine)
-    run_import(tmp_path / "opera.csv", ImportOptions(organization="opera", source="box"), store)
-    run_import(tmp_path / "other.csv", ImportOptions(organization="other", source="box"), store)
+    import_file(tmp_path / "opera.csv", store, "opera", source="box")
+    import_file(tmp_path / "other.csv", store, "other", source="box")
     refresh(engine, org.id, org.id + 1)
     return org.id, expected
 
@@ -240,12 +240,11 @@ def test_undoing_an_import_removes_its_tickets_from_every_figure(
 ) -> None:
     org_id, _ = sales
     write_sales(tmp_path / "late.csv", seed=9, tickets=60)
-    options = ImportOptions(organization="opera", source="box")
-    report = run_import(tmp_path / "late.csv", options, SqlImportStore(engine))
+    report = import_file(tmp_path / "late.csv", SqlImportStore(engine), "opera", source="box")
     refresh(engine, org_id)
     assert analytics.kpis(engine, Scope(org_id)).tickets == 180
     assert_every_figure_matches(engine, Scope(org_id), raw_tickets(engine, org_id))
-    undo_import(engine, "opera", report.import_id)
+    undo(engine, "opera", report.import_id)
     refresh(engine, org_id)
     assert analytics.kpis(engine, Scope(org_id)).tickets == 120
     assert_every_figure_matches(engine, Scope(org_id), raw_tickets(engine, org_id))
