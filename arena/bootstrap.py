@@ -40,16 +40,20 @@ class Services:
 
     @cached_property
     def profile_store(self) -> ProfileStore:
-        """Riak KV over HTTP when ARENA_RIAK_URL is set, else a table of the SQL database."""
+        """Riak KV over HTTP when ARENA_RIAK_URL is set, else a table of the SQL database.
+
+        Opening the Riak store checks its bucket type, so a mistyped one fails here, in one
+        sentence, rather than reading as an empty store."""
         from arena.storage.profiles_sql import SqlProfileStore
         from arena.storage.riak import RiakProfileStore
 
         if self.settings.riak_url:
-            return RiakProfileStore(
+            return RiakProfileStore.open(
                 self.settings.riak_url,
                 self.settings.riak_bucket_type,
-                self.settings.riak_timeout,
-                self.settings.riak_retries,
+                accept_last_write_wins=self.settings.riak_last_write_wins,
+                timeout=self.settings.riak_timeout,
+                retries=self.settings.riak_retries,
             )
         return SqlProfileStore(self.engine)
 

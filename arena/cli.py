@@ -14,6 +14,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from arena.config import SETTINGS, load_settings
+from arena.crm.profiles import ProfileStoreError
 from arena.errors import ArenaUserError
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
@@ -30,6 +31,8 @@ class ArenaGroup(click.Group):
         except OperationalError as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             raise click.ClickException(f"The database cannot be reached: {reason}.") from error
+        except ProfileStoreError as error:  # every profile-store message is one sentence
+            raise click.ClickException(str(error)) from error
 
 
 class LazyArenaGroup(ArenaGroup):
@@ -41,6 +44,7 @@ class LazyArenaGroup(ArenaGroup):
         "import": "arena.commands.imports:import_group",
         "price": "arena.commands.price:price",
         "demo": "arena.commands.demo:demo_command",
+        "profiles": "arena.commands.profiles:profiles_group",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
