@@ -40,16 +40,20 @@ class Services:
 
     @cached_property
     def profile_store(self) -> ProfileStore:
-        """Riak KV over HTTP when ARENA_RIAK_URL is set, else a table of the SQL database."""
+        """Riak KV over HTTP when ARENA_RIAK_URL is set, else a table of the SQL database.
+
+        Opening the Riak store checks its bucket type, so a mistyped one fails here, in one
+        sentence, rather than reading as an empty store."""
         from arena.storage.profiles_sql import SqlProfileStore
         from arena.storage.riak import RiakProfileStore
 
         if self.settings.riak_url:
-            return RiakProfileStore(
+            return RiakProfileStore.open(
                 self.settings.riak_url,
                 self.settings.riak_bucket_type,
-                self.settings.riak_timeout,
-                self.settings.riak_retries,
+                accept_last_write_wins=self.settings.riak_last_write_wins,
+                timeout=self.settings.riak_timeout,
+                retries=self.settings.riak_retries,
             )
         return SqlProfileStore(self.engine)
 
@@ -81,9 +85,10 @@ def user_message(error: BaseException) -> str | None:
     The command line and the pages translate failures through this one function."""
     from sqlalchemy.exc import OperationalError
 
+    from arena.crm.profiles import ProfileStoreError
     from arena.errors import ArenaUserError
 
-    if isinstance(error, ArenaUserError):
+    if isinstance(error, ArenaUserError | ProfileStoreError):  # each is one sentence already
         return str(error)
     if isinstance(error, OperationalError):
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)

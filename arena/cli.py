@@ -45,6 +45,7 @@ class LazyArenaGroup(ArenaGroup):
         "import": "arena.commands.imports:import_group",
         "price": "arena.commands.price:price",
         "demo": "arena.commands.demo:demo_command",
+        "profiles": "arena.commands.profiles:profiles_group",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -40,8 +40,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "ARENA_RIAK_BUCKET_TYPE",
-        "default",
-        "Riak bucket type holding Arena's per-organization profile buckets.",
+        "arena_profiles",
+        "Riak bucket type holding Arena's per-organization profile buckets; it must exist and "
+        "keep concurrent writes as siblings (allow_mult true).",
+    ),
+    Setting(
+        "ARENA_RIAK_LAST_WRITE_WINS",
+        "0",
+        "1 accepts a Riak bucket type without allow_mult (such as `default`), where the last of "
+        "two simultaneous updates of one profile silently wins; 0 refuses to use it.",
     ),
     Setting(
         "ARENA_RIAK_TIMEOUT",
@@ -51,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ARENA_RIAK_RETRIES",
         "3",
-        "How many times a Riak request is retried on 503 or a connection error before failing.",
+        "How many times a Riak request is retried while the node is unreachable or not ready "
+        "(503, starting up) before failing.",
     ),
     Setting(
         "ARENA_DEMO_ON_FIRST_RUN",
@@ -111,6 +119,7 @@ class Settings:
     database_url: str
     riak_url: str | None
     riak_bucket_type: str
+    riak_last_write_wins: bool
     riak_timeout: float
     riak_retries: int
     demo_on_first_run: bool
@@ -143,7 +152,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         riak_url=_raw("ARENA_RIAK_URL", env),
-        riak_bucket_type=_raw("ARENA_RIAK_BUCKET_TYPE", env) or "default",
+        riak_bucket_type=_raw("ARENA_RIAK_BUCKET_TYPE", env) or "arena_profiles",
+        riak_last_write_wins=(_raw("ARENA_RIAK_LAST_WRITE_WINS", env) or "0") == "1",
         riak_timeout=float(_raw("ARENA_RIAK_TIMEOUT", env) or 5),
         riak_retries=int(_raw("ARENA_RIAK_RETRIES", env) or 3),
         demo_on_first_run=(_raw("ARENA_DEMO_ON_FIRST_RUN", env) or "1") == "1",

@@ -5,21 +5,24 @@ campaign reactions, custom fields). They live behind the ``ProfileStore`` protoc
 embedded SQL table, PostgreSQL JSONB and Riak KV are interchangeable; every adapter passes the same
 contract suite (``tests/contract/test_profile_store.py``).
 
-Concurrency is optimistic: every stored document carries an opaque ``version`` (a row counter in
-SQL, a vector clock on Riak). Writing with a stale version raises ``ConcurrencyConflict`` instead of
-silently overwriting someone else's change; ``read_modify_write`` turns that into bounded retries.
+Concurrency: every stored document carries an opaque ``version`` (a row counter in SQL, a vector
+clock on Riak). Writing with a version the store can see is stale raises ``ConcurrencyConflict``
+instead of silently overwriting someone else's change; ``read_modify_write`` turns that into
+bounded retries. SQL checks the version atomically with the write. Riak cannot (its conditional
+requests are checked against a read made before the write), so two racing writers can both be
+accepted: there the two versions are kept as siblings and merged by ``arena.crm.profile_merge``,
+exactly for counters (see docs/profile-store.md for what each store guarantees).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import math
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol, TypeAlias
@@ -40,9 +43,8 @@ MAX_BIN_VALUE_LENGTH = 320  # profile_index_entries.value_bin
 MAX_EMAIL_LENGTH = 320  # RFC 5321 path limit, profile_documents.email
 INT_INDEX_MIN, INT_INDEX_MAX = -(2**63), 2**63 - 1  # BIGINT
 
-# Fields whose name ends like this are counters: concurrent versions merge by maximum so that a
-# merge never makes a counter go backwards.
-COUNTER_SUFFIX = "_count"
+# Index names the stores keep for themselves (Riak marks live documents with one).
+RESERVED_INDEX_PREFIX = "arena_"
 
 
 class ProfileStoreError(Exception):
@@ -53,8 +55,18 @@ class ConcurrencyConflict(ProfileStoreError):
     """Someone else wrote the document since the version the caller read (a lost update averted)."""
 
 
+class TooManyConcurrentVersions(ConcurrencyConflict):
+    """The store refused a write because the document holds too many unmerged concurrent versions
+    (Riak's ``too_many_siblings``); reading the document merges them, so a retry can succeed."""
+
+
 class ProfileStoreUnavailable(ProfileStoreError):
-    """The backing store cannot be reached (after the adapter's bounded retries)."""
+    """The backing store cannot be reached or is not ready (after the adapter's bounded retries)."""
+
+
+class ProfileStoreMisconfigured(ProfileStoreError):
+    """The store answers but is not set up the way Arena needs (unknown Riak bucket type, a bucket
+    type that keeps only the last write, a backend without secondary indexes)."""
 
 
 class UnknownOrganization(ProfileStoreError):
@@ -85,15 +97,6 @@ class ProfileDocument:
     indexes: dict[str, IndexValues]
     version: str
     updated_at: datetime
-
-
-@dataclass(frozen=True)
-class ProfileSnapshot:
-    """The content of one concurrent version (a Riak sibling) before it is merged with the others."""
-
-    data: ProfileData
-    indexes: dict[str, IndexValues] = field(default_factory=dict)
-    updated_at: datetime = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ProfileStore(Protocol):
@@ -197,6 +200,10 @@ def normalize_index_name(index_name: str) -> str:
             f"index name {index_name!r} must be lower-case letters, digits and underscores "
             "ending in _bin (text values) or _int (integer values)"
         )
+    if index_name.startswith(RESERVED_INDEX_PREFIX):
+        raise InvalidProfile(
+            f"index names starting with {RESERVED_INDEX_PREFIX} are kept for the store itself"
+        )
     return index_name
 
 
@@ -299,69 +306,6 @@ class UpdateByReadModifyWrite:
             self,  # type: ignore[arg-type]
             organization, email, change, index_by=index_by, attempts=attempts,
         )
-
-
-# --- merging concurrent versions (Riak siblings) --------------------------------------------
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _merge_lists(older: list[Any], newer: list[Any]) -> list[Any]:
-    merged = list(older)
-    seen = {_canonical(item) for item in older}
-    for item in newer:
-        if _canonical(item) not in seen:
-            seen.add(_canonical(item))
-            merged.append(item)
-    return merged
-
-
-def _merge_field(name: str, older: Any, newer: Any) -> Any:
-    if isinstance(older, dict) and isinstance(newer, dict):
-        return _merge_objects(older, newer)
-    if isinstance(older, list) and isinstance(newer, list):
-        return _merge_lists(older, newer)
-    if name.endswith(COUNTER_SUFFIX) and _is_number(older) and _is_number(newer):
-        return max(older, newer)
-    return newer
-
-
-def _merge_objects(older: Mapping[str, Any], newer: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(older)
-    for name, value in newer.items():
-        merged[name] = _merge_field(name, older[name], value) if name in older else value
-    return merged
-
-
-def merge_concurrent_versions(versions: Sequence[ProfileSnapshot]) -> ProfileSnapshot:
-    """One document from concurrent versions, without silently dropping any of them.
-
-    Policy: the union of fields; where versions disagree on a field, nested objects merge field
-    by field, lists are unioned (order of first appearance), ``*_count`` counters take the
-    maximum, and any other value comes from the version with the latest ``updated_at``. Index
-    values are unioned so the customer stays findable under each. The result does not depend on
-    the order in which versions arrive (ties on ``updated_at`` are broken by content).
-    """
-    if not versions:
-        raise ValueError("there is nothing to merge")
-    ordered = sorted(versions, key=lambda v: (v.updated_at, _canonical(v.data)))
-    data: dict[str, Any] = {}
-    indexes: dict[str, set[IndexValue]] = {}
-    for version in ordered:
-        data = _merge_objects(data, version.data)
-        for name, values in version.indexes.items():
-            indexes.setdefault(name, set()).update(values)
-    return ProfileSnapshot(
-        data=data,
-        indexes={name: tuple(sorted(values)) for name, values in sorted(indexes.items())},  # type: ignore[misc]
-        updated_at=ordered[-1].updated_at,
-    )
 
 
 def utc_now() -> datetime:

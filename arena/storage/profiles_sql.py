@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from arena.crm.profiles import (
     ANY_VERSION,
@@ -22,6 +22,7 @@ from arena.crm.profiles import (
     IndexValue,
     IndexValues,
     ProfileDocument,
+    ProfileStoreUnavailable,
     UnknownOrganization,
     UpdateByReadModifyWrite,
     as_utc,
@@ -102,8 +103,16 @@ class SqlProfileStore(UpdateByReadModifyWrite):
             after = page[-1]
 
     def ping(self) -> None:
-        with self.engine.connect() as connection:
-            connection.execute(select(1))
+        """Healthy means the profile table can be read (the database answers and is migrated)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(documents.email).limit(1))
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise ProfileStoreUnavailable(
+                f"The profile table of {self!r} cannot be read ({reason}); check "
+                "ARENA_DATABASE_URL and run `arena db upgrade`."
+            ) from error
 
     # --- writes -----------------------------------------------------------------------------
 

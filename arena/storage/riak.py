@@ -3,48 +3,51 @@
 Layout: one bucket per organization (``<bucket_prefix><slug>``) under one bucket type, one JSON
 object per normalized email (URL-encoded in paths). Why each Riak rule below exists:
 
-* A PUT replaces the object's whole 2i set, so every write resends every ``X-Riak-Index-*``
-  header; the indexes are also kept inside the JSON body so that each sibling carries its own.
-* Every write echoes the ``X-Riak-Vclock`` read before, so Riak knows what it supersedes.
-* ``300 Multiple Choices`` (siblings, allow_mult=true) is resolved with
-  ``merge_concurrent_versions`` and written back with the siblings' vclock, which collapses them.
-* Lost updates: ``X-Riak-If-Not-Modified: <vclock>`` (Riak KV >= 3.0.13 answers 409 when the
-  clock moved) and ``If-None-Match: *`` for creations (412); both become ``ConcurrencyConflict``.
-* 503 and connection errors are retried a bounded number of times with exponential backoff, then
-  ``ProfileStoreUnavailable`` names the URL.
+* Riak checks ``X-Riak-If-Not-Modified`` and ``If-None-Match: *`` against a read made before the
+  write, not atomically with it: two writers racing with the same vclock are both accepted (25-27
+  of 30 simultaneous pairs on Riak KV 3.2.2). So conditions only catch writers that are *not*
+  racing; racing writes must converge by construction. On a bucket type with ``allow_mult`` they
+  become siblings, and each read merges them with ``merge_concurrent_versions``: counters are
+  per-writer slots (a PN-counter) so no increment is lost, other fields follow the merge policy.
+  A bucket type without ``allow_mult`` keeps only the last of two racing writes, so the store
+  refuses to open on one unless told to accept it (``accept_last_write_wins``).
+* Every write echoes the ``X-Riak-Vclock`` read before, so Riak knows what it supersedes, and
+  resends every index (a PUT replaces the whole index set), plus the live mark ``keys()`` lists.
+* A read that finds siblings writes their merge back with their vclock, which collapses them.
+* Answers of a node that is not ready (starting, overloaded) are retried; see ``riak_http``.
 """
 
 from __future__ import annotations
 
-import json
+import copy
 import random
+import secrets
+import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
-from email.message import Message
-from email.parser import BytesParser
-from email.utils import parsedate_to_datetime
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import requests
-from requests.structures import CaseInsensitiveDict
 
+from arena.crm.profile_merge import ProfileSnapshot, counters_after_write, merge_concurrent_versions
 from arena.crm.profiles import (
     ANY_VERSION,
     ConcurrencyConflict,
     ExpectedVersion,
+    IndexBuilder,
     IndexInput,
     IndexValue,
-    IndexValues,
+    InvalidProfile,
+    ProfileChange,
     ProfileDocument,
-    ProfileSnapshot,
     ProfileStoreError,
+    ProfileStoreMisconfigured,
     ProfileStoreUnavailable,
-    UpdateByReadModifyWrite,
-    as_utc,
+    TooManyConcurrentVersions,
     check_range_index,
-    merge_concurrent_versions,
     normalize_data,
     normalize_email,
     normalize_index_name,
@@ -53,23 +56,45 @@ from arena.crm.profiles import (
     normalize_organization,
     utc_now,
 )
+from arena.storage.riak_codec import (
+    LIVE_INDEX,
+    LIVE_MARK,
+    StoredValue,
+    decode_snapshot,
+    encode_envelope,
+    index_headers,
+    index_term,
+    is_tombstone,
+    multipart_parts,
+)
+from arena.storage.riak_http import RiakHttp, is_html_404
 
-ENVELOPE_MARK = "arena_profile"
-ENVELOPE_FORMAT = 1
-INDEX_HEADER_PREFIX = "X-Riak-Index-"
 # Bounded write-backs when resolving siblings while others keep writing.
 SIBLING_RESOLUTION_ATTEMPTS = 5
-# Requests that may be retried after a timeout without risking a double write.
-SAFE_METHODS = frozenset({"GET", "HEAD", "DELETE"})
+# The bucket `ping()` reads and writes to prove the node serves both (organization slugs hold
+# no `~`, so it is never an organization's bucket).
+HEALTH_BUCKET_SUFFIX = "~health"
+UNKNOWN_BUCKET_TYPE = "Unknown bucket type"
 
 
-class RiakProfileStore(UpdateByReadModifyWrite):
-    """Profile documents in Riak KV (HTTP API), one bucket per organization."""
+@dataclass(frozen=True)
+class BucketTypeCheck:
+    """What `RiakProfileStore.open` found about the bucket type."""
+
+    name: str
+    allow_mult: bool
+
+
+class RiakProfileStore:
+    """Profile documents in Riak KV (HTTP API), one bucket per organization.
+
+    Build it with ``RiakProfileStore.open(...)``, which checks the bucket type first.
+    """
 
     def __init__(
         self,
         url: str,
-        bucket_type: str = "default",
+        bucket_type: str = "arena_profiles",
         timeout: float = 5.0,
         retries: int = 3,
         *,
@@ -78,16 +103,30 @@ class RiakProfileStore(UpdateByReadModifyWrite):
         key_page_size: int = 1000,
         session: requests.Session | None = None,
     ) -> None:
-        if retries < 0:
-            raise ValueError("retries cannot be negative")
-        self.url = url.rstrip("/")
+        self.http = RiakHttp(
+            url, timeout=timeout, retries=retries, backoff_seconds=backoff_seconds, session=session
+        )
+        self.url = self.http.url
         self.bucket_type = bucket_type
-        self.timeout = timeout
-        self.retries = retries
         self.bucket_prefix = bucket_prefix
-        self.backoff_seconds = backoff_seconds
         self.key_page_size = key_page_size
-        self.session = session or requests.Session()
+        # Counter slots belong to writers; a writer is held by one call at a time, so two racing
+        # updates never share a slot, and a process reuses the few it needed (the number of
+        # slots in a document stays the number of concurrent writers ever seen, not of writes).
+        self._writer_prefix = secrets.token_hex(4)
+        self._free_writers: list[str] = []
+        self._writers_made = 0
+        self._writers_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls, url: str, bucket_type: str = "arena_profiles", *, accept_last_write_wins: bool = False,
+        **options: Any,
+    ) -> RiakProfileStore:
+        """A store whose bucket type exists and keeps concurrent writes (or is accepted without)."""
+        store = cls(url, bucket_type, **options)
+        store.check_bucket_type(accept_last_write_wins=accept_last_write_wins)
+        return store
 
     def __repr__(self) -> str:
         return (
@@ -95,57 +134,106 @@ class RiakProfileStore(UpdateByReadModifyWrite):
             f"bucket_prefix={self.bucket_prefix!r})"
         )
 
+    # --- set-up checks ----------------------------------------------------------------------
+
+    def check_bucket_type(self, *, accept_last_write_wins: bool = False) -> BucketTypeCheck:
+        """Fail with one sentence when the bucket type does not exist, or keeps only the last of
+        two racing writes (``allow_mult`` false) and that was not accepted."""
+        # A node that is still starting answers 404 pages on every route, exactly as it does for
+        # an unknown bucket type's properties: /ping first tells the two apart.
+        self._ping_route()
+        response = self.http.request(
+            "GET", f"/types/{quote(self.bucket_type, safe='')}/props", html_404_is_starting=False
+        )
+        if response.status_code == 404:
+            raise ProfileStoreMisconfigured(
+                f"Riak at {self.url} has no bucket type {self.bucket_type!r}: set "
+                "ARENA_RIAK_BUCKET_TYPE to an existing one, or create it with `riak admin "
+                f"bucket-type create {self.bucket_type} '{{\"props\":{{\"allow_mult\":true}}}}'` "
+                f"and `riak admin bucket-type activate {self.bucket_type}`."
+            )
+        if response.status_code != 200:
+            raise self.http.unexpected(response, f"the properties of bucket type {self.bucket_type}")
+        props = response.json().get("props", {})
+        if props.get("datatype"):
+            raise ProfileStoreMisconfigured(
+                f"Riak bucket type {self.bucket_type!r} holds {props['datatype']} data types, "
+                "not JSON documents: set ARENA_RIAK_BUCKET_TYPE to a plain bucket type."
+            )
+        allow_mult = bool(props.get("allow_mult")) and not props.get("last_write_wins")
+        if not allow_mult and not accept_last_write_wins:
+            raise ProfileStoreMisconfigured(
+                f"Riak bucket type {self.bucket_type!r} keeps only the last of two concurrent "
+                "writes (allow_mult is false), so simultaneous updates of one profile would be "
+                "lost: use a bucket type with allow_mult true (Arena's default, arena_profiles), "
+                "or set ARENA_RIAK_LAST_WRITE_WINS=1 to accept that."
+            )
+        return BucketTypeCheck(self.bucket_type, allow_mult)
+
+    def ping(self) -> None:
+        """Healthy means usable: the node reads, writes and answers an index query."""
+        self._ping_route()
+        bucket = self._bucket_path(HEALTH_BUCKET_SUFFIX)
+        current = self._fetch(f"{bucket}/keys/probe", "the health probe")
+        headers = {"Content-Type": "text/plain"}
+        if current.headers.get("X-Riak-Vclock"):
+            headers["X-Riak-Vclock"] = current.headers["X-Riak-Vclock"]
+        written = self.http.request("PUT", f"{bucket}/keys/probe", data=b"ok", headers=headers)
+        if written.status_code not in (200, 204):
+            raise self._error(written, "a write of the health probe")
+        query = self.http.request(
+            "GET", f"{bucket}/index/{LIVE_INDEX}/{LIVE_MARK}", params={"max_results": 1}
+        )
+        if query.status_code == 500 and "indexes_not_supported" in query.text:
+            raise ProfileStoreMisconfigured(
+                f"Riak at {self.url} stores data in a backend without secondary indexes: "
+                "Arena needs leveled, leveldb or memory (storage_backend in riak.conf)."
+            )
+        if query.status_code != 200:
+            raise self._error(query, "an index query on the health probe")
+
+    def _ping_route(self) -> None:
+        response = self.http.request("GET", "/ping")
+        if response.status_code != 200:
+            raise ProfileStoreUnavailable(
+                f"Riak at {self.url} answered {response.status_code} to /ping; check that "
+                "ARENA_RIAK_URL points at a Riak node's HTTP port (8098)."
+            )
+
     # --- reads ------------------------------------------------------------------------------
 
     def get(self, organization: str, email: str) -> ProfileDocument | None:
         slug, key = normalize_organization(organization), normalize_email(email)
         for _ in range(SIBLING_RESOLUTION_ATTEMPTS):
-            response = self._fetch(slug, key)
-            if response.status_code == 404:
+            stored = self._read(slug, key)
+            if stored.snapshot is None or stored.vclock is None:
                 return None
-            if response.status_code == 200:
-                snapshot = _snapshot_from(response.headers, response.content)
-                return _document(slug, key, snapshot, response.headers["X-Riak-Vclock"])
-            # 300: siblings. Merge them all, then write the merge back with their vclock.
-            vclock = response.headers["X-Riak-Vclock"]
-            snapshots = [
-                _snapshot_from(headers, body)
-                for headers, body in _multipart_parts(response)
-                if headers.get("X-Riak-Deleted", "").lower() != "true"
-            ]
-            if not snapshots:  # every sibling is a tombstone
-                return None
-            merged = merge_concurrent_versions(snapshots)
-            written = self._store(slug, key, merged, vclock=vclock, if_not_modified=vclock)
+            if stored.siblings <= 1:
+                return _document(slug, key, stored.snapshot, stored.vclock)
+            # Siblings: write their merge back with their vclock, which collapses them.
+            written = self._write(slug, key, stored.snapshot, stored)
             if written is not None:
                 return written
         raise ConcurrencyConflict(
-            f"{key} in {slug} kept gaining siblings under {SIBLING_RESOLUTION_ATTEMPTS} attempts "
-            "to merge them"
+            f"{key} in {slug} kept gaining concurrent versions under "
+            f"{SIBLING_RESOLUTION_ATTEMPTS} attempts to merge them; try again later."
         )
 
     def query(self, organization: str, index_name: str, value: IndexValue) -> list[str]:
         name = normalize_index_name(index_name)
-        term = _index_term(normalize_index_value(name, value))
-        return sorted(set(self._index_keys(organization, f"{name}/{quote(term, safe='')}")))
+        term = index_term(normalize_index_value(name, value))
+        path = f"{name}/{quote(term, safe='')}"
+        return sorted(set(self._index_keys(normalize_organization(organization), path)))
 
     def query_range(self, organization: str, index_name: str, low: int, high: int) -> list[str]:
         name = check_range_index(index_name, low, high)
-        return sorted(set(self._index_keys(organization, f"{name}/{low}/{high}")))
+        path = f"{name}/{low}/{high}"
+        return sorted(set(self._index_keys(normalize_organization(organization), path)))
 
     def keys(self, organization: str) -> Iterator[str]:
-        # The $bucket index pages through one bucket's keys; a full key listing would walk every
-        # key of the cluster and is not meant for production.
-        slug = normalize_organization(organization)
-        bucket = quote(self._bucket(slug), safe="")
-        return self._index_keys(slug, f"$bucket/{bucket}")
-
-    def ping(self) -> None:
-        response = self._request("GET", f"{self.url}/ping")
-        if response.status_code != 200:
-            raise ProfileStoreUnavailable(
-                f"Riak at {self.url} answered {response.status_code} to /ping"
-            )
+        # The live mark, not `$bucket`: `$bucket` also lists tombstones (for 3 s by default,
+        # forever with delete_mode keep), and a full key listing walks every key of the cluster.
+        return self._index_keys(normalize_organization(organization), f"{LIVE_INDEX}/{LIVE_MARK}")
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -159,167 +247,220 @@ class RiakProfileStore(UpdateByReadModifyWrite):
         expected_version: ExpectedVersion = ANY_VERSION,
     ) -> ProfileDocument:
         slug, key = normalize_organization(organization), normalize_email(email)
-        snapshot = ProfileSnapshot(normalize_data(data), normalize_indexes(indexes), utc_now())
-        if expected_version is None:
-            written = self._store(slug, key, snapshot, create_only=True)
-        elif expected_version is ANY_VERSION:
-            # Overwrite on purpose: supersede whatever is there (all siblings included).
-            current = self._fetch(slug, key)
-            vclock = current.headers.get("X-Riak-Vclock") if current.status_code != 404 else None
-            written = self._store(slug, key, snapshot, vclock=vclock)
-        else:
-            written = self._store(
-                slug, key, snapshot, vclock=str(expected_version), if_not_modified=expected_version
+        new_data, new_indexes = normalize_data(data), normalize_indexes(indexes)
+        stored = self._read(slug, key)
+        exists = stored.snapshot is not None
+        if expected_version is None and exists:
+            raise ConcurrencyConflict(f"{key} in {slug} already exists.")
+        if isinstance(expected_version, str) and (not exists or stored.vclock != expected_version):
+            raise ConcurrencyConflict(f"{key} in {slug} changed since the version read.")
+        with self._writer() as writer:
+            snapshot = self._next_snapshot(stored, new_data, new_indexes, writer)
+            written = self._write(
+                slug, key, snapshot, stored, unconditional=expected_version is ANY_VERSION
             )
         if written is None:
-            raise ConcurrencyConflict(f"{key} in {slug} changed since the version read")
+            raise ConcurrencyConflict(f"{key} in {slug} changed since the version read.")
         return written
+
+    def update(
+        self,
+        organization: str,
+        email: str,
+        change: ProfileChange,
+        *,
+        index_by: IndexBuilder | None = None,
+        attempts: int = 8,
+        pause_seconds: float = 0.005,
+    ) -> ProfileDocument:
+        """Read, change, write back over the version read. A writer racing this one is not
+        refused (Riak cannot tell in time): both versions are kept and merged on the next read."""
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        slug, key = normalize_organization(organization), normalize_email(email)
+        with self._writer() as writer:
+            for attempt in range(attempts):
+                stored = self._read(slug, key)
+                current = stored.snapshot
+                changed = change(copy.deepcopy(current.data) if current else {})
+                if not isinstance(changed, Mapping):
+                    raise InvalidProfile("an update function must return the new document (a dict)")
+                new_data = normalize_data(changed)
+                new_indexes = (
+                    normalize_indexes(index_by(dict(new_data)))
+                    if index_by
+                    else (current.indexes if current else {})
+                )
+                snapshot = self._next_snapshot(stored, new_data, new_indexes, writer)
+                try:
+                    written = self._write(slug, key, snapshot, stored)
+                except TooManyConcurrentVersions:
+                    written = None  # the next read merges them
+                if written is not None:
+                    return written
+                if attempt + 1 < attempts:
+                    time.sleep(random.uniform(0, pause_seconds * 2**attempt))
+        raise ConcurrencyConflict(
+            f"{key} in {slug} kept changing under {attempts} attempts to update it; "
+            "try again later."
+        )
 
     def delete(self, organization: str, email: str) -> bool:
         slug, key = normalize_organization(organization), normalize_email(email)
-        response = self._request("DELETE", self._key_url(slug, key))
+        response = self.http.request("DELETE", self._key_path(slug, key))
         if response.status_code == 404:
+            self._refuse_unknown_bucket_type(response)
             return False
-        self._expect(response, 204, 200)
+        if response.status_code not in (200, 204):
+            raise self._error(response, f"the deletion of {key} in {slug}")
         return True
 
-    # --- HTTP -------------------------------------------------------------------------------
+    # --- internals --------------------------------------------------------------------------
 
-    def _bucket(self, slug: str) -> str:
-        return f"{self.bucket_prefix}{slug}"
+    @contextmanager
+    def _writer(self) -> Iterator[str]:
+        with self._writers_lock:
+            if self._free_writers:
+                writer = self._free_writers.pop()
+            else:
+                self._writers_made += 1
+                writer = f"{self._writer_prefix}.{self._writers_made}"
+        try:
+            yield writer
+        finally:
+            with self._writers_lock:
+                self._free_writers.append(writer)
 
-    def _bucket_url(self, slug: str) -> str:
-        return (
-            f"{self.url}/types/{quote(self.bucket_type, safe='')}"
-            f"/buckets/{quote(self._bucket(slug), safe='')}"
+    @staticmethod
+    def _next_snapshot(
+        stored: StoredValue, data: dict[str, Any], indexes: Any, writer: str
+    ) -> ProfileSnapshot:
+        base = stored.snapshot or ProfileSnapshot({})
+        counters = counters_after_write(base.counters, base.data, data, writer)
+        return ProfileSnapshot(data, indexes, utc_now(), counters)
+
+    def _bucket_path(self, slug: str) -> str:
+        bucket = f"{self.bucket_prefix}{slug}"
+        return f"/types/{quote(self.bucket_type, safe='')}/buckets/{quote(bucket, safe='')}"
+
+    def _key_path(self, slug: str, key: str) -> str:
+        return f"{self._bucket_path(slug)}/keys/{quote(key, safe='')}"
+
+    def _fetch(self, path: str, what: str) -> requests.Response:
+        response = self.http.request(
+            "GET", path, headers={"Accept": "multipart/mixed, application/json;q=0.9, */*;q=0.5"}
         )
+        if response.status_code == 404:
+            self._refuse_unknown_bucket_type(response)
+        elif response.status_code not in (200, 300):
+            raise self._error(response, f"a read of {what}")
+        return response
 
-    def _key_url(self, slug: str, key: str) -> str:
-        return f"{self._bucket_url(slug)}/keys/{quote(key, safe='')}"
+    def _read(self, slug: str, key: str) -> StoredValue:
+        """The document (siblings merged in memory, tombstones skipped) with its vclock."""
+        response = self._fetch(self._key_path(slug, key), f"{key} in {slug}")
+        vclock = response.headers.get("X-Riak-Vclock")
+        if response.status_code == 404:
+            return StoredValue(None, vclock, 0)  # a vclock here means a tombstone
+        if response.status_code == 200:
+            if is_tombstone(response.headers):
+                return StoredValue(None, vclock, 1)
+            return StoredValue(decode_snapshot(response.headers, response.content), vclock, 1)
+        parts = multipart_parts(response)
+        snapshots = [decode_snapshot(h, body) for h, body in parts if not is_tombstone(h)]
+        merged = merge_concurrent_versions(snapshots) if snapshots else None
+        return StoredValue(merged, vclock, len(parts))
 
-    def _fetch(self, slug: str, key: str) -> requests.Response:
-        response = self._request(
-            "GET",
-            self._key_url(slug, key),
-            headers={"Accept": "multipart/mixed, application/json;q=0.9"},
-        )
-        return self._expect(response, 200, 300, 404)
-
-    def _store(
+    def _write(
         self,
         slug: str,
         key: str,
         snapshot: ProfileSnapshot,
+        stored: StoredValue,
         *,
-        vclock: str | None = None,
-        if_not_modified: ExpectedVersion = ANY_VERSION,
-        create_only: bool = False,
+        unconditional: bool = False,
     ) -> ProfileDocument | None:
-        """PUT one document; None when a precondition failed (someone else wrote first)."""
-        headers = {"Content-Type": "application/json", "Accept": "multipart/mixed, */*;q=0.5"}
-        headers.update(_index_headers(snapshot.indexes))
-        if vclock:
-            headers["X-Riak-Vclock"] = vclock
-        if isinstance(if_not_modified, str):
-            headers["X-Riak-If-Not-Modified"] = if_not_modified
-        if create_only:
-            headers["If-None-Match"] = "*"
-        body = json.dumps(
-            {
-                ENVELOPE_MARK: ENVELOPE_FORMAT,
-                "data": snapshot.data,
-                "indexes": {name: list(values) for name, values in snapshot.indexes.items()},
-                "updated_at": snapshot.updated_at.isoformat(),
-            },
-            ensure_ascii=False,
-        ).encode("utf-8")
-        response = self._request(
+        """PUT over what ``stored`` read; None when Riak saw that someone else wrote first.
+
+        Unless ``unconditional``, Riak is asked to refuse the write when the object moved since
+        the read (or exists, when none was found). It checks this before the write, not with it
+        (see the module docstring), so this narrows races without closing them.
+        """
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "multipart/mixed, application/json;q=0.9, */*;q=0.5",
+            **index_headers(snapshot.indexes),
+        }
+        if stored.vclock:
+            headers["X-Riak-Vclock"] = stored.vclock
+        if not unconditional:
+            if stored.snapshot is not None and stored.vclock:
+                headers["X-Riak-If-Not-Modified"] = stored.vclock
+            else:  # absent or a tombstone: Riak answers 409 to If-Not-Modified on a tombstone
+                headers["If-None-Match"] = "*"
+        response = self.http.request(
             "PUT",
-            self._key_url(slug, key),
+            self._key_path(slug, key),
             params={"returnbody": "true"},
             headers=headers,
-            data=body,
+            data=encode_envelope(snapshot),
         )
         if response.status_code in (409, 412):
             return None
-        self._expect(response, 200, 204, 300)
+        if response.status_code == 500 and "too_many_siblings" in response.text:
+            raise TooManyConcurrentVersions(
+                f"{key} in {slug} has more concurrent versions than Riak keeps (too_many_siblings, "
+                "over 100), so the write was refused; reading the profile merges them, then try "
+                "again."
+            )
+        if response.status_code == 404:
+            self._refuse_unknown_bucket_type(response)
         if response.status_code == 200:
             return _document(slug, key, snapshot, response.headers["X-Riak-Vclock"])
-        # 300: a concurrent writer slipped a sibling in; 204: no body came back. Read (and
-        # resolve) what is stored now rather than guess.
+        if response.status_code not in (204, 300):
+            raise self._error(response, f"a write of {key} in {slug}")
+        # 300: a racing writer's sibling is there too; 204: no body came back. Read (and merge)
+        # what is stored now rather than guess.
         return self.get(slug, key)
 
-    def _index_keys(self, organization: str, index_path: str) -> Iterator[str]:
-        slug = normalize_organization(organization)
+    def _index_keys(self, slug: str, index_path: str) -> Iterator[str]:
         continuation: str | None = None
         while True:
             params: dict[str, str | int] = {"max_results": self.key_page_size}
             if continuation:
                 params["continuation"] = continuation
-            response = self._request(
-                "GET", f"{self._bucket_url(slug)}/index/{index_path}", params=params
-            )
-            page = self._expect(response, 200).json()
+            response = self._index_page(f"{self._bucket_path(slug)}/index/{index_path}", params)
+            if response.status_code != 200:
+                raise self._error(response, f"an index query in {slug}")
+            page = response.json()
             yield from page.get("keys", [])
             continuation = page.get("continuation")
             if not continuation:
                 return
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """One HTTP call with bounded retries on 503 and connection errors."""
-        failure = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                pause = self.backoff_seconds * 2 ** (attempt - 1)
-                time.sleep(pause * random.uniform(0.5, 1.0))
-            try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.ConnectionError as error:
-                failure = f"cannot connect ({error.__class__.__name__})"
-                continue
-            except requests.Timeout as error:
-                # A PUT that timed out may have been applied: retrying it blindly could write
-                # twice, so only reads and deletes are retried.
-                if method not in SAFE_METHODS:
-                    raise ProfileStoreUnavailable(
-                        f"Riak at {self.url} did not answer {method} within {self.timeout}s; "
-                        "the write may or may not have been applied"
-                    ) from error
-                failure = f"no answer within {self.timeout}s"
-                continue
-            if response.status_code == 503:
-                failure = "503 Service Unavailable (overloaded)"
-                continue
-            return response
-        raise ProfileStoreUnavailable(
-            f"Riak at {self.url} is unreachable: {failure} after {self.retries + 1} attempts. "
-            "Check that the node runs and ARENA_RIAK_URL points at its HTTP port (8098), or unset "
-            "ARENA_RIAK_URL to keep profiles in the relational database."
-        )
-
-    def _expect(self, response: requests.Response, *statuses: int) -> requests.Response:
-        if response.status_code not in statuses:
-            raise ProfileStoreError(
-                f"Riak answered {response.status_code} to {response.request.method} "
-                f"{response.url}: {response.text[:300]}"
-            )
+    def _index_page(self, path: str, params: dict[str, str | int]) -> requests.Response:
+        """One page of an index query. An HTML 404 here means either a node still starting or
+        an unknown bucket type: once /ping answers (it waits out a start), it is the latter."""
+        response = self.http.request("GET", path, params=params, html_404_is_starting=False)
+        if is_html_404(response):
+            self._ping_route()
+            response = self.http.request("GET", path, params=params, html_404_is_starting=False)
+            if is_html_404(response):
+                raise self._unknown_bucket_type()
         return response
 
+    def _refuse_unknown_bucket_type(self, response: requests.Response) -> None:
+        if UNKNOWN_BUCKET_TYPE in response.text:
+            raise self._unknown_bucket_type()
 
-# --- encoding -------------------------------------------------------------------------------
+    def _unknown_bucket_type(self) -> ProfileStoreMisconfigured:
+        return ProfileStoreMisconfigured(
+            f"Riak at {self.url} has no bucket type {self.bucket_type!r}: set "
+            "ARENA_RIAK_BUCKET_TYPE to an existing one (Arena's default is arena_profiles)."
+        )
 
-
-def _index_term(value: IndexValue) -> str:
-    # Header values are comma-separated ASCII, so text values travel percent-encoded (commas,
-    # accents and spaces included); queries percent-encode that term once more for the URL.
-    return str(value) if isinstance(value, int) else quote(value, safe="")
-
-
-def _index_headers(indexes: Mapping[str, IndexValues]) -> dict[str, str]:
-    return {
-        f"{INDEX_HEADER_PREFIX}{name}": ", ".join(_index_term(value) for value in values)
-        for name, values in indexes.items()
-    }
+    def _error(self, response: requests.Response, what: str) -> ProfileStoreError:
+        return self.http.unexpected(response, what)
 
 
 def _document(slug: str, key: str, snapshot: ProfileSnapshot, vclock: str) -> ProfileDocument:
@@ -331,42 +472,3 @@ def _document(slug: str, key: str, snapshot: ProfileSnapshot, vclock: str) -> Pr
         version=vclock,
         updated_at=snapshot.updated_at,
     )
-
-
-def _snapshot_from(headers: Mapping[str, str], body: bytes) -> ProfileSnapshot:
-    """One stored value; a plain JSON object written by another client is accepted as data."""
-    try:
-        stored = json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProfileStoreError(f"a Riak profile value is not JSON: {error}") from error
-    if isinstance(stored, dict) and stored.get(ENVELOPE_MARK) == ENVELOPE_FORMAT:
-        return ProfileSnapshot(
-            data=dict(stored.get("data") or {}),
-            indexes=normalize_indexes(stored.get("indexes") or {}),
-            updated_at=as_utc(datetime.fromisoformat(stored["updated_at"])),
-        )
-    if not isinstance(stored, dict):
-        raise ProfileStoreError("a Riak profile value is JSON but not an object")
-    modified = headers.get("Last-Modified")
-    updated_at = as_utc(parsedate_to_datetime(modified)) if modified else utc_now()
-    return ProfileSnapshot(data=stored, indexes={}, updated_at=updated_at)
-
-
-def _multipart_parts(response: requests.Response) -> list[tuple[Mapping[str, str], bytes]]:
-    """The siblings of a ``multipart/mixed`` 300 answer, as (headers, body) pairs."""
-    content_type = response.headers.get("Content-Type", "")
-    if not content_type.startswith("multipart/mixed"):
-        raise ProfileStoreError(
-            "Riak returned siblings without multipart/mixed; cannot resolve them"
-        )
-    message = BytesParser().parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + response.content
-    )
-    parts: list[tuple[Mapping[str, str], bytes]] = []
-    for part in message.get_payload():
-        if not isinstance(part, Message):
-            continue
-        headers = CaseInsensitiveDict({name: str(value) for name, value in part.items()})
-        body = part.get_payload(decode=True)
-        parts.append((headers, body if isinstance(body, bytes) else b""))
-    return parts

@@ -4,7 +4,7 @@
         [--gender-guesser]   # also measure the gender-guesser package (pip install gender-guesser)
 
 The held-out file holds the births of the years ending in 7 (1907 … 2017), which the shipped table
-does not count (data/reference/build_first_names_gender.py). Coverage is the share of births whose
+does not count (arena/data/reference/build_first_names_gender.py). Coverage is the share of births whose
 first name gets an answer; error is the share of wrong answers among those covered. Births whose
 name INSEE withholds (_PRENOMS_RARES, 1.9 % of all births) are not in the file: no table can know
 them.

@@ -133,15 +133,19 @@ def test_update_can_recompute_indexes_from_the_new_document(store: ProfileStore)
     assert store.query_range(ALPHA, "score_int", 0, 50) == [CAMILLE]
 
 
-def test_concurrent_updates_lose_no_increment(store: ProfileStore) -> None:
+def test_concurrent_updates_lose_no_increment(store: ProfileStore, last_write_wins: bool) -> None:
+    """Three writers start together on a customer who has no document yet (so their first
+    updates race to create it), then keep incrementing one counter."""
     writers, increments = 3, 6
     errors: list[BaseException] = []
+    start = threading.Barrier(writers)
 
     def bump(doc: dict) -> dict:
         return {**doc, "opens_count": doc.get("opens_count", 0) + 1}
 
     def writer() -> None:
         try:
+            start.wait()
             for _ in range(increments):
                 store.update(ALPHA, CAMILLE, bump, attempts=50)
         except BaseException as error:  # noqa: BLE001 - reported below, thread would swallow it
@@ -154,7 +158,14 @@ def test_concurrent_updates_lose_no_increment(store: ProfileStore) -> None:
         thread.join()
 
     assert errors == []
-    assert store.get(ALPHA, CAMILLE).data == {"opens_count": writers * increments}  # type: ignore[union-attr]
+    final = store.get(ALPHA, CAMILLE)
+    assert final is not None and set(final.data) == {"opens_count"}
+    if last_write_wins:
+        # allow_mult false: of two racing writes Riak keeps the last one whole and drops the
+        # other, so increments can be lost; that is all such a bucket type guarantees.
+        assert 1 <= final.data["opens_count"] <= writers * increments
+    else:
+        assert final.data == {"opens_count": writers * increments}
 
 
 def test_deleting_a_profile_erases_it_and_its_index_entries(store: ProfileStore) -> None:
@@ -243,7 +254,9 @@ def test_a_healthy_store_answers_ping(store: ProfileStore) -> None:
     store.ping()
 
 
-@pytest.mark.parametrize("index_name", ["city", "City_bin", "age_float", "bad-name_int", "1_bin"])
+@pytest.mark.parametrize(
+    "index_name", ["city", "City_bin", "age_float", "bad-name_int", "1_bin", "arena_live_bin"]
+)
 def test_index_names_must_say_whether_they_hold_text_or_integers(
     store: ProfileStore, index_name: str
 ) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from arena.crm.profiles import UnknownOrganization
+from arena.crm.profiles import ProfileStoreUnavailable, UnknownOrganization
+from arena.storage.db import create_database_engine
 from arena.storage.profiles_sql import SqlProfileStore
 from arena.storage.schema import organizations, profile_index_entries
 
@@ -30,3 +33,14 @@ def test_erasing_a_customer_leaves_no_index_row_behind(engine: Engine) -> None:
     with engine.connect() as connection:
         remaining = connection.scalar(select(func.count()).select_from(profile_index_entries))
     assert remaining == 0
+
+
+def test_the_health_check_of_an_unmigrated_database_is_one_sentence(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    store = SqlProfileStore(engine)
+
+    with pytest.raises(ProfileStoreUnavailable, match="arena db upgrade") as raised:
+        store.ping()
+
+    assert "\n" not in str(raised.value)
+    engine.dispose()

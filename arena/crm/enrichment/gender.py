@@ -1,7 +1,7 @@
 """Gender from the first name, from INSEE's births by sex, first name and decade of birth.
 
 The table (``arena/crm/data/first_names_gender.csv.gz``, built by
-``data/reference/build_first_names_gender.py``) counts births by sex per folded first name; for the
+``arena/data/reference/build_first_names_gender.py``) counts births by sex per folded first name; for the
 names given to both sexes it also counts them per decade, because "Camille" born in 1930 is a boy
 three times in four and born in 1995 a girl nine times in ten. Source: Insee, Fichier des prénoms
 (edition 2019), Licence Ouverte / Open Licence.

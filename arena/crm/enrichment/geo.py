@@ -1,7 +1,7 @@
 """Distance from home to venue, offline: postal code (+ city) → place coordinates → haversine.
 
 Coordinates come from ``arena/crm/data/postal_places.csv.gz`` (built by
-``data/reference/build_postal_places.py``): every French postal code × commune, and GeoNames
+``arena/data/reference/build_postal_places.py``): every French postal code × commune, and GeoNames
 postal codes for Monaco, Belgium, Switzerland, Luxembourg, Germany, Spain, Italy, the Netherlands
 and Great Britain (outward codes). GeoNames data: CC BY 4.0, "GeoNames, geonames.org".
 

