@@ -8,7 +8,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -16,8 +15,7 @@ from sqlalchemy.exc import OperationalError
 from arena.config import SETTINGS, load_settings
 from arena.crm.profiles import ProfileStoreError
 from arena.errors import ArenaUserError
-
-APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
+from arena.package_data import dashboard_app
 
 
 class ArenaGroup(click.Group):
@@ -115,7 +113,7 @@ def run_command(port: int, streamlit_args: tuple[str, ...]) -> None:
         "-m",
         "streamlit",
         "run",
-        str(APP_PATH),
+        str(dashboard_app()),
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",

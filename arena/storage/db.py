@@ -11,7 +11,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+from arena.package_data import migrations_dir
+
+MIGRATIONS_DIR = migrations_dir()  # shipped inside the package (arena/migrations)
 
 
 def create_database_engine(url: str) -> Engine:

