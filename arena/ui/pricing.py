@@ -350,7 +350,8 @@ def save_decision(work: PricingWorkspace, setup: EventSetup, action: str,
         work.organization, setup.event_id, action, changes,
         decided_by=user.username if user else None, note=note or None,
     )
-    st.cache_data.clear()
+    # No cache to clear: every cached pricing figure is keyed by the organization's data version,
+    # which this decision changes, so only this organization's figures are recomputed.
     return version
 
 

@@ -26,7 +26,7 @@ from arena.ingest.service import ImportOptions, ImportReport, run_import
 from arena.ingest.sniff import FileLayout, detect_layout
 from arena.ingest.vendors import detect_vendor
 from arena.package_data import samples_dir
-from arena.ui.data import clear_cached_queries
+from arena.ui.data import forget_cached_sales
 from arena.ui.formatting import format_count, format_percent, format_rate
 from arena.ui.services import get_services
 
@@ -205,7 +205,7 @@ def run(file: StudioFile, layout: FileLayout, mapping: Mapping, *, organization:
         st.error(str(error))
         return None
     if not dry_run:
-        clear_cached_queries()
+        forget_cached_sales(organization)
     return report
 
 
