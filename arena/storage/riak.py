@@ -111,8 +111,8 @@ class RiakProfileStore:
         self.bucket_prefix = bucket_prefix
         self.key_page_size = key_page_size
         # Counter slots belong to writers; a writer is held by one call at a time, so two racing
-        # updates never share a slot, and a process reuses the few it needed (the number of
-        # slots in a document stays the number of concurrent writers ever seen, not of writes).
+        # updates never share a slot. A process reuses the few writers it needed (as many as its
+        # calls running at once), so a document gains a slot per writing process, not per write.
         self._writer_prefix = secrets.token_hex(4)
         self._free_writers: list[str] = []
         self._writers_made = 0
