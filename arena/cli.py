@@ -8,13 +8,11 @@ import importlib.util
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 
 from arena.config import SETTINGS, load_settings
-
-APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
+from arena.package_data import dashboard_app
 
 
 class ArenaGroup(click.Group):
@@ -119,7 +117,7 @@ def run_command(port: int, streamlit_args: tuple[str, ...]) -> None:
         "-m",
         "streamlit",
         "run",
-        str(APP_PATH),
+        str(dashboard_app()),
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+from arena.package_data import reference_dir
+
+REFERENCE_DIR = reference_dir()  # shipped inside the package (arena/data/reference)
 GAZETTEER_PATH = REFERENCE_DIR / "fr_postal_codes.csv.gz"
 FIRST_NAMES_PATH = REFERENCE_DIR / "first_names.csv"
 LAST_NAMES_PATH = REFERENCE_DIR / "last_names.csv"

@@ -1,7 +1,7 @@
 """Known ticketing-vendor export layouts, recognized by their header sets, with their field mapping.
 
 Which layouts are verified from public code or documentation and which are assumed is written in
-docs/import-detection.md and in each layout's `source`; samples live in data/samples/vendors/.
+docs/import-detection.md and in each layout's `source`; samples live in arena/data/samples/vendors/.
 """
 
 from __future__ import annotations

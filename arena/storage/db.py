@@ -15,8 +15,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from arena.errors import ArenaUserError
+from arena.package_data import migrations_dir
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = migrations_dir()  # shipped inside the package (arena/migrations)
 
 
 # The PostgreSQL driver Arena is built and tested with. SQLAlchemy 2.1 maps a bare

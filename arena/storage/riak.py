@@ -111,8 +111,8 @@ class RiakProfileStore:
         self.bucket_prefix = bucket_prefix
         self.key_page_size = key_page_size
         # Counter slots belong to writers; a writer is held by one call at a time, so two racing
-        # updates never share a slot, and a process reuses the few it needed (the number of
-        # slots in a document stays the number of concurrent writers ever seen, not of writes).
+        # updates never share a slot. A process reuses the few writers it needed (as many as its
+        # calls running at once), so a document gains a slot per writing process, not per write.
         self._writer_prefix = secrets.token_hex(4)
         self._free_writers: list[str] = []
         self._writers_made = 0
@@ -358,18 +358,7 @@ class RiakProfileStore:
 
     def _read(self, slug: str, key: str) -> StoredValue:
         """The document (siblings merged in memory, tombstones skipped) with its vclock."""
-        response = self._fetch(self._key_path(slug, key), f"{key} in {slug}")
-        vclock = response.headers.get("X-Riak-Vclock")
-        if response.status_code == 404:
-            return StoredValue(None, vclock, 0)  # a vclock here means a tombstone
-        if response.status_code == 200:
-            if is_tombstone(response.headers):
-                return StoredValue(None, vclock, 1)
-            return StoredValue(decode_snapshot(response.headers, response.content), vclock, 1)
-        parts = multipart_parts(response)
-        snapshots = [decode_snapshot(h, body) for h, body in parts if not is_tombstone(h)]
-        merged = merge_concurrent_versions(snapshots) if snapshots else None
-        return StoredValue(merged, vclock, len(parts))
+        return _stored_value(self._fetch(self._key_path(slug, key), f"{key} in {slug}"))
 
     def _write(
         self,
@@ -419,9 +408,12 @@ class RiakProfileStore:
             return _document(slug, key, snapshot, response.headers["X-Riak-Vclock"])
         if response.status_code not in (204, 300):
             raise self._error(response, f"a write of {key} in {slug}")
-        # 300: a racing writer's sibling is there too; 204: no body came back. Read (and merge)
-        # what is stored now rather than guess.
-        return self.get(slug, key)
+        # 300: a racing writer's sibling is there too (the answer carries them all); 204: no body
+        # came back. Give the merge of what is stored now; the next read collapses the siblings.
+        now = _stored_value(response) if response.status_code == 300 else self._read(slug, key)
+        if now.snapshot is None or now.vclock is None:
+            return _document(slug, key, snapshot, response.headers.get("X-Riak-Vclock", ""))
+        return _document(slug, key, now.snapshot, now.vclock)
 
     def _index_keys(self, slug: str, index_path: str) -> Iterator[str]:
         continuation: str | None = None
@@ -461,6 +453,22 @@ class RiakProfileStore:
 
     def _error(self, response: requests.Response, what: str) -> ProfileStoreError:
         return self.http.unexpected(response, what)
+
+
+def _stored_value(response: requests.Response) -> StoredValue:
+    """A read's answer (404, 200 or 300 with every sibling) as one merged document and its vclock;
+    tombstones are skipped, a vclock without a document is a tombstone."""
+    vclock = response.headers.get("X-Riak-Vclock")
+    if response.status_code == 404:
+        return StoredValue(None, vclock, 0)
+    if response.status_code == 200:
+        if is_tombstone(response.headers):
+            return StoredValue(None, vclock, 1)
+        return StoredValue(decode_snapshot(response.headers, response.content), vclock, 1)
+    parts = multipart_parts(response)
+    snapshots = [decode_snapshot(h, body) for h, body in parts if not is_tombstone(h)]
+    merged = merge_concurrent_versions(snapshots) if snapshots else None
+    return StoredValue(merged, vclock, len(parts))
 
 
 def _document(slug: str, key: str, snapshot: ProfileSnapshot, vclock: str) -> ProfileDocument:

@@ -1,7 +1,8 @@
-"""Cached read queries for pages; every write (import, undo) calls `clear_cached_queries()` after.
+"""Cached read queries for pages; every write (import, undo) calls `forget_cached_sales()` after.
 
-Cache keys are the database URL plus plain values (organization, filters), so two databases or
-two organizations never share an entry.
+Cache keys are the database URL plus plain values (organization, filters) plus the generation of
+the organization's sales data (`arena.ui.cache`), so two databases or two organizations never
+share an entry, and a write to one organization leaves every other organization's entries cached.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from arena.storage.accounts import User, organizations_of
 from arena.storage.analytics import Choice, Dimension, Kpis, Scope
 from arena.storage.import_history import list_imports, rejected_rows_of, warnings_of
 from arena.tenancy import Organization
+from arena.ui.cache import DataKind, generation, invalidate
 from arena.ui.services import database_key, get_services
 from arena.ui.session import SessionUser
 
@@ -33,75 +35,79 @@ def organizations_for(user: SessionUser) -> list[Organization]:
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _seasons(database: str, organization_id: int) -> list[Choice]:
+def _seasons(database: str, organization_id: int, sales: int) -> list[Choice]:
     return analytics.season_choices(_engine(), organization_id)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _venues(database: str, organization_id: int) -> list[Choice]:
+def _venues(database: str, organization_id: int, sales: int) -> list[Choice]:
     return analytics.venue_choices(_engine(), organization_id)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _kpis(database: str, scope: Scope) -> Kpis:
+def _kpis(database: str, scope: Scope, sales: int) -> Kpis:
     return analytics.kpis(_engine(), scope)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _sales_by_day(database: str, scope: Scope) -> pd.DataFrame:
+def _sales_by_day(database: str, scope: Scope, sales: int) -> pd.DataFrame:
     return analytics.sales_by_day(_engine(), scope)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _booking_curve(database: str, scope: Scope) -> pd.DataFrame:
+def _booking_curve(database: str, scope: Scope, sales: int) -> pd.DataFrame:
     return analytics.booking_curve(_engine(), scope)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _revenue_by(database: str, scope: Scope, dimension: Dimension) -> pd.DataFrame:
+def _revenue_by(database: str, scope: Scope, dimension: Dimension, sales: int) -> pd.DataFrame:
     return analytics.revenue_by(_engine(), scope, dimension)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _event_table(database: str, scope: Scope) -> pd.DataFrame:
+def _event_table(database: str, scope: Scope, sales: int) -> pd.DataFrame:
     return analytics.event_table(_engine(), scope)
 
 
 @st.cache_data(ttl=_TTL_SECONDS, show_spinner=False)
-def _sources(database: str, organization_id: int) -> list[str]:
+def _sources(database: str, organization_id: int, sales: int) -> list[str]:
     return analytics.source_names(_engine(), organization_id)
 
 
+def _sales(organization_id: int) -> int:
+    return generation(database_key(), organization_id, DataKind.SALES)
+
+
 def seasons(organization_id: int) -> list[Choice]:
-    return _seasons(database_key(), organization_id)
+    return _seasons(database_key(), organization_id, _sales(organization_id))
 
 
 def venues(organization_id: int) -> list[Choice]:
-    return _venues(database_key(), organization_id)
+    return _venues(database_key(), organization_id, _sales(organization_id))
 
 
 def kpis(scope: Scope) -> Kpis:
-    return _kpis(database_key(), scope)
+    return _kpis(database_key(), scope, _sales(scope.organization_id))
 
 
 def sales_by_day(scope: Scope) -> pd.DataFrame:
-    return _sales_by_day(database_key(), scope)
+    return _sales_by_day(database_key(), scope, _sales(scope.organization_id))
 
 
 def booking_curve(scope: Scope) -> pd.DataFrame:
-    return _booking_curve(database_key(), scope)
+    return _booking_curve(database_key(), scope, _sales(scope.organization_id))
 
 
 def revenue_by(scope: Scope, dimension: Dimension) -> pd.DataFrame:
-    return _revenue_by(database_key(), scope, dimension)
+    return _revenue_by(database_key(), scope, dimension, _sales(scope.organization_id))
 
 
 def event_table(scope: Scope) -> pd.DataFrame:
-    return _event_table(database_key(), scope)
+    return _event_table(database_key(), scope, _sales(scope.organization_id))
 
 
 def sources(organization_id: int) -> list[str]:
-    return _sources(database_key(), organization_id)
+    return _sources(database_key(), organization_id, _sales(organization_id))
 
 
 def imports_of(organization: Organization) -> pd.DataFrame:
@@ -119,9 +125,9 @@ def warnings(organization: Organization, import_id: int) -> pd.DataFrame:
 
 
 def undo(organization: Organization, import_id: int) -> dict[str, int]:
-    """Remove what one import added, then forget every cached figure."""
+    """Remove what one import added, then forget that organization's cached figures."""
     removed = get_services().import_store.undo(organization, import_id).removed
-    clear_cached_queries()
+    forget_cached_sales(organization)
     return removed
 
 
@@ -130,6 +136,7 @@ def flatten_rejected(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return rejected_table(rows)
 
 
-def clear_cached_queries() -> None:
-    """After any write: figures, filters and sources are recomputed on the next render."""
-    st.cache_data.clear()
+def forget_cached_sales(organization: Organization) -> None:
+    """After an import or an undo: that organization's figures, filters and sources are
+    recomputed on the next render; every other organization's stay cached."""
+    invalidate(database_key(), organization.id, DataKind.SALES)

@@ -173,7 +173,8 @@ def save_decision(work: PricingWorkspace, setup: EventSetup, action: str,
     user = current_user()
     version = record_decision(repository(), work, setup, action, table, note,
                               decided_by=user.username if user else None)
-    st.cache_data.clear()
+    # No cache to clear: every cached pricing figure is keyed by the organization's data version,
+    # which this decision changes, so only this organization's figures are recomputed.
     return version
 
 

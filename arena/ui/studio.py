@@ -26,13 +26,13 @@ from arena.ingest.mapping import Mapping, MappingSuggestion
 from arena.ingest.plan import FileSample, ImportPlan, make_plan, read_sample, suggest, vendor_of
 from arena.ingest.rejections import rejected_table
 from arena.ingest.service import ImportOptions, ImportReport, run_import
+from arena.package_data import samples_dir
 from arena.tenancy import Organization
-from arena.ui.data import clear_cached_queries
+from arena.ui.data import forget_cached_sales
 from arena.ui.formatting import format_count, format_percent, format_rate
 from arena.ui.services import get_services
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SAMPLES_DIR = REPOSITORY / "data" / "samples"
+SAMPLES_DIR = samples_dir()  # shipped inside the package (arena/data/samples)
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")
 DELIMITERS = {";": "; semicolon", ",": ", comma", "\t": "tab", "|": "| pipe"}
 # Fields a manager may type once for the whole file when the export lacks them.
@@ -210,7 +210,7 @@ def run(plan: ImportPlan, *, user: str, dry_run: bool, rows: int | None = None
         st.error(str(error))
         return None
     if not dry_run:
-        clear_cached_queries()
+        forget_cached_sales(plan.organization)
     return report
 
 

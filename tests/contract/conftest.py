@@ -110,7 +110,7 @@ def _sql_store(url: str) -> Iterator[SqlProfileStore]:
     engine.dispose()
 
 
-def _riak_variant(request: pytest.FixtureRequest, variant: str) -> RiakProfileStore:
+def riak_variant(request: pytest.FixtureRequest, variant: str) -> RiakProfileStore:
     bucket_type = LAST_WRITE_WINS_TYPE if variant.endswith("-lww") else SIBLINGS_TYPE
     if variant.startswith("riak-standin"):
         node = request.getfixturevalue("standin")
@@ -142,7 +142,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ProfileSto
         engine.dispose()
         yield from _sql_store(url)
     else:
-        yield _riak_variant(request, request.param)
+        yield riak_variant(request, request.param)
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def last_write_wins(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(params=["riak-standin", "riak"])
 def riak_store(request: pytest.FixtureRequest) -> RiakProfileStore:
     """The Riak adapter on a bucket type that keeps siblings: the stand-in, then the real node."""
-    return _riak_variant(request, request.param)
+    return riak_variant(request, request.param)
 
 
 @pytest.fixture(params=["riak-standin", "riak"])

@@ -20,7 +20,7 @@ from arena.crm.profiles import (
     TooManyConcurrentVersions,
 )
 from arena.storage.riak import RiakProfileStore
-from tests.contract.conftest import ALPHA, real_riak_store, standin_store
+from tests.contract.conftest import ALPHA, real_riak_store, riak_variant, standin_store
 from tests.support.riak_standin import RiakStandIn
 
 CAMILLE = "camille.durand@exemple.fr"
@@ -181,18 +181,22 @@ def test_racing_creations_of_one_profile_are_merged_not_lost(standin: RiakStandI
     assert merged.data == {"visits_count": 3, "web": True, "box": True, "app": True}
 
 
+@pytest.mark.parametrize("variant", ["riak-standin-lww", "riak-lww"])
 def test_on_a_last_write_wins_bucket_type_racing_writes_keep_one_whole_document(
-    standin: RiakStandIn,
+    request: pytest.FixtureRequest, variant: str
 ) -> None:
-    store = standin_store(standin, bucket_type="default")
+    store = riak_variant(request, variant)
     store.put(ALPHA, CAMILLE, {"start": True})
-    standin.overlap_next_writes(2)
+    if variant == "riak-standin-lww":
+        request.getfixturevalue("standin").overlap_next_writes(2)
     documents = [{"tier": "gold", "by": "box office"}, {"phone": "06", "by": "web"}]
+    start = threading.Barrier(2)
 
-    racers = [
-        threading.Thread(target=store.put, args=(ALPHA, CAMILLE, document))
-        for document in documents
-    ]
+    def write(document: dict) -> None:
+        start.wait()
+        store.put(ALPHA, CAMILLE, document)
+
+    racers = [threading.Thread(target=write, args=(document,)) for document in documents]
     for racer in racers:
         racer.start()
     for racer in racers:

@@ -13,7 +13,7 @@ from tests.integration.messy_files import write_messy_export
 from tests.support.records import flatten_records
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "vendors"
+SAMPLES = Path(__file__).resolve().parents[2] / "arena" / "data" / "samples" / "vendors"
 
 
 

@@ -19,7 +19,7 @@ from arena.ingest.reader import RecordChunk, iter_records
 from arena.ingest.sniff import detect_layout
 
 CORPUS = Path(__file__).parent / "corpus"
-VENDORS = Path(__file__).parents[2] / "data" / "samples" / "vendors"
+VENDORS = Path(__file__).parents[2] / "arena" / "data" / "samples" / "vendors"
 
 
 def fields_of(path: Path) -> tuple[dict[str, str | None], str | None]:

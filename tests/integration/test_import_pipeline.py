@@ -19,7 +19,7 @@ from tests.integration.messy_files import write_messy_export
 from tests.support.imports import import_file, organization, undo
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "vendors"
+SAMPLES = Path(__file__).resolve().parents[2] / "arena" / "data" / "samples" / "vendors"
 
 
 def _counts(engine: Engine) -> dict[str, int]:

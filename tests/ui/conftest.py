@@ -22,7 +22,7 @@ from tests.support.imports import import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
-SAMPLES = ROOT / "data" / "samples" / "vendors"
+SAMPLES = ROOT / "arena" / "data" / "samples" / "vendors"
 PASSWORD = "correct horse battery"
 
 

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VENDOR_DIR = HERE.parents[2] / "data" / "samples" / "vendors"
+VENDOR_DIR = HERE.parents[2] / "arena" / "data" / "samples" / "vendors"
 
 FIRST_NAMES = ["Camille", "Dominique", "Jean-Pierre", "Anaïs", "Hélène", "Jérôme", "Zoé", "Loïc",
                "Maëlle", "Benoît", "Françoise", "Gaël", "Inès", "Noël", "Chloé", "Théo"]
